@@ -97,6 +97,8 @@ export function toolError(tool: string, args: readonly string[], exitCode: numbe
     return new InvalidArgsError(tool, args, exitCode, stdout, stderr, opts);
   }
   if (/not the leader|not leader/.test(msg)) return new NotLeaderError(tool, args, exitCode, stdout, stderr, opts);
+  // contract §2.4: `relation-set --app` by a non-leader is exit 1 `cannot write relation settings`.
+  if (tool === 'relation-set' && /cannot write relation settings/.test(msg)) return new NotLeaderError(tool, args, exitCode, stdout, stderr, opts);
   if (/permission denied|is not allowed to read this secret/.test(msg)) return new PermissionDeniedError(tool, args, exitCode, stdout, stderr, opts);
   if (/^secret .*not found|consumer label .* not found|secret .* not found/.test(msg)) return new SecretNotFoundError(tool, args, exitCode, stdout, stderr, opts);
   if (/relation not found/.test(msg)) return new RelationNotFoundError(tool, args, exitCode, stdout, stderr, opts);

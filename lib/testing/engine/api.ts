@@ -59,6 +59,24 @@ export interface HookOutcome {
 export interface AddModelOptions { readonly agentVersion?: string }
 export interface DeployOptions { readonly units?: number; readonly config?: Readonly<Record<string, string | number | boolean>> }
 
+/**
+ * I/O capabilities of one tool call. The engine never touches the file system itself: the
+ * transport passes what the hook process could do (added: readFile/writeFile).
+ */
+export interface RunToolOptions {
+  /** The tool's stdin (`relation-set --file -`, `state-set --file -`). */
+  readonly stdin?: string;
+  /** The hook's cwd (the charm dir); relative `--file`/`-o`/`key#file=` paths resolve against it. */
+  readonly cwd?: string;
+  /** Read a file (`--file PATH`, `secret-add key#file=PATH`); absent = such reads fail. */
+  readFile?(path: string): string;
+  /** Write a file (`-o FILE`); absent = `-o` fails with exit 1. */
+  writeFile?(path: string, content: string): void;
+}
+
+/** One hook-tool call as recorded for benchmarks (`toolCalls()`). */
+export interface ToolCallRecord { readonly model: string; readonly unit: string; readonly hook: string; readonly tool: string; readonly args: readonly string[]; readonly exitCode: number }
+
 /** Read views for the CLI; shapes follow contract §5 so formatting is a thin layer. */
 export interface Engine {
   // --- operator verbs (what `juju ...` does); each only enqueues hooks -------------------
@@ -90,7 +108,7 @@ export interface Engine {
   /** Also for `juju exec`: open a hook context on a unit outside the queue. */
   openContext(model: string, unit: string, name?: string): HookInvocation;
   /** Run one hook tool inside an open context (argv as the executable received it). */
-  runTool(contextId: string, tool: string, args: readonly string[], options?: { stdin?: string; cwd?: string }): ToolResult;
+  runTool(contextId: string, tool: string, args: readonly string[], options?: RunToolOptions): ToolResult;
   /** Close a context: commit buffered writes on exit 0 (contract §0.4), else discard and put the unit in error. */
   finishHook(contextId: string, outcome: HookOutcome): void;
   /** Names of every hook tool the personality of this context's model offers (2.9 has no secret-*). */
@@ -103,6 +121,13 @@ export interface Engine {
   showUnit(model: string, unit: string): unknown;
   debugLog(model?: string): string[];
   actionResult(model: string, actionId: string): unknown;
+
+  /** Every hook-tool call so far, in order (added: benchmarks count calls per hook). */
+  toolCalls(): readonly ToolCallRecord[];
+  /** Queued hook names per unit key `model/app/n` (added: for tests and `jujusim wait`). */
+  pending(model?: string): Record<string, string[]>;
+  /** Override a unit's addresses (added; default 10.<model>.x.y private, 10.<128+model>.x.y public). */
+  setUnitAddress(model: string, unit: string, address: string, publicAddress?: string): void;
 
   // --- persistence ------------------------------------------------------------------------
   toJSON(): unknown;

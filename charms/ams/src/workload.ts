@@ -1,0 +1,180 @@
+/**
+ * Applies AMS's desired state: writes the rendered files, then does only what the change
+ * calls for:
+ * - settings.yaml, the API certificate/key or the etcd client files changed → restart AMS;
+ * - a trusted client added or removed → `trust add` / `trust remove` for that fingerprint
+ *   only, recorded in the trust store file (no restart);
+ * - a config item changed → set that item only, recorded in config-items.yaml (no restart).
+ * A second apply with the same state changes no file and runs no command.
+ */
+import { request } from 'node:http';
+import { rmSync } from 'node:fs';
+import { applyFiles, PendingAction, readIfExists, resolveWorkloadDir, writeAtomic, type FileChange } from '../../common/src/workload-files.ts';
+import { execFileCommand, WorkloadCommandError, type CommandRunner } from '../../common/src/workload-commands.ts';
+import {
+  AMS_COMMON_DIR,
+  AMS_FILES,
+  AMS_RESTART_FILES,
+  AMS_SECRET_CONFIG_ITEMS,
+  parseConfigItems,
+  parseTrustStore,
+  configItemsFile,
+  renderAmsServiceFiles,
+  trustStoreFile,
+  trustStoreEntries,
+  type AmsWorkloadState,
+  type TrustStoreEntry,
+} from './workload-render.ts';
+
+export * from './workload-render.ts';
+
+export interface AmsControl {
+  restart(): Promise<void>;
+  trustClient(entry: TrustStoreEntry): Promise<void>;
+  untrustClient(fingerprint: string): Promise<void>;
+  setConfigItem(name: string, value: string): Promise<void>;
+}
+
+export interface AmsApplyResult {
+  readonly changes: readonly FileChange[];
+  readonly restarted: boolean;
+  readonly trusted: readonly string[];
+  readonly untrusted: readonly string[];
+  readonly configItemsSet: readonly string[];
+}
+
+const AMC = '/snap/bin/amc';
+
+/**
+ * The snap on a real machine, as the published charm drives it (canonical/ams-operator
+ * src/ams.py: `amc config trust add <file>` / `trust remove <fingerprint>`, `amc config set`,
+ * snap restart). A credential item is not put on argv: it goes to AMS's REST API
+ * (`PATCH /1.0/config` with `{name, value}`) over the local unix socket instead; that
+ * endpoint and socket path are taken from AMS's API reference, not verified on a live AMS.
+ */
+export function snapAmsControl(dir: string, run: CommandRunner = execFileCommand): AmsControl {
+  return {
+    restart: () => run(['snap', 'restart', 'ams']),
+    async trustClient(entry) {
+      // A certificate is public; amc (a strict snap) can read files under SNAP_COMMON only.
+      const file = `${dir}/trust-${entry.fingerprint.slice(0, 16)}.crt`;
+      writeAtomic(file, entry.certificate, 0o644);
+      try {
+        await run([AMC, 'config', 'trust', 'add', file]);
+      } catch (err) {
+        if (!(err instanceof WorkloadCommandError && err.stderr.includes('already exists'))) throw err;
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+    untrustClient: (fingerprint) => run([AMC, 'config', 'trust', 'remove', fingerprint]),
+    setConfigItem: (name, value) =>
+      AMS_SECRET_CONFIG_ITEMS.has(name) ? patchConfigOverSocket(`${dir}/server/unix.socket`, name, value) : run([AMC, 'config', 'set', name, value]),
+  };
+}
+
+function patchConfigOverSocket(socketPath: string, name: string, value: string): Promise<void> {
+  const body = JSON.stringify({ name, value });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath, path: '/1.0/config', method: 'PATCH', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(new Error(`AMS refused config item ${name}: HTTP ${status}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface AmsWorkloadOptions {
+  /** AMS's SNAP_COMMON; default the snap's, behind `CHARM_WORKLOAD_ROOT` if set. */
+  readonly dir?: string;
+  readonly control?: AmsControl;
+}
+
+export class AmsWorkload {
+  readonly dir: string;
+  readonly #control: AmsControl;
+
+  constructor(options: AmsWorkloadOptions = {}) {
+    this.dir = options.dir ?? resolveWorkloadDir(AMS_COMMON_DIR);
+    this.#control = options.control ?? snapAmsControl(this.dir);
+  }
+
+  path(file: string): string {
+    return `${this.dir}/${file}`;
+  }
+
+  async apply(state: AmsWorkloadState): Promise<AmsApplyResult> {
+    const changes = applyFiles(this.dir, renderAmsServiceFiles(state, this.dir), AMS_RESTART_FILES);
+    const pending = new PendingAction<'restart'>(this.dir, 'ams');
+    const restarted = changes.some((c) => c.kind !== 'mode') || pending.read() === 'restart';
+    if (restarted) await pending.run('restart', () => this.#control.restart());
+
+    const trust = await this.#syncTrust(state);
+    const items = await this.#syncConfigItems(state);
+    return { changes: [...changes, ...trust.changes, ...items.changes], restarted, trusted: trust.trusted, untrusted: trust.untrusted, configItemsSet: items.set };
+  }
+
+  /**
+   * The trust store file records what AMS has been told, so it is written after the amc calls
+   * that make it true: when a call fails, the record keeps what did succeed and the retried
+   * hook redoes only the rest.
+   */
+  async #syncTrust(state: AmsWorkloadState) {
+    const wanted = trustStoreEntries(state.trustedClients);
+    const current = new Map(parseTrustStore(readIfExists(this.dir, AMS_FILES.trustStore)).map((e) => [e.fingerprint, e]));
+    const keep = new Set(wanted.map((e) => e.fingerprint));
+    const trusted: string[] = [];
+    const untrusted: string[] = [];
+    let changes: FileChange[] = [];
+    let done = false;
+    try {
+      for (const e of wanted) {
+        if (current.has(e.fingerprint)) continue;
+        await this.#control.trustClient(e);
+        current.set(e.fingerprint, e);
+        trusted.push(e.fingerprint);
+      }
+      for (const fp of [...current.keys()]) {
+        if (keep.has(fp)) continue;
+        await this.#control.untrustClient(fp);
+        current.delete(fp);
+        untrusted.push(fp);
+      }
+      done = true;
+    } finally {
+      const entries = done ? wanted : [...current.values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
+      changes = applyFiles(this.dir, [trustStoreFile(entries)], [AMS_FILES.trustStore]);
+    }
+    return { changes, trusted, untrusted };
+  }
+
+  /** Same pattern for the config items: the record follows what AMS accepted. */
+  async #syncConfigItems(state: AmsWorkloadState) {
+    const current = parseConfigItems(readIfExists(this.dir, AMS_FILES.configItems));
+    const names = [...new Set([...Object.keys(current), ...Object.keys(state.configItems)])].sort();
+    const set: string[] = [];
+    let changes: FileChange[] = [];
+    try {
+      for (const name of names) {
+        // An item the charm no longer owns is reset to empty, AMS's "not set".
+        const value = state.configItems[name] ?? '';
+        if ((current[name] ?? '') === value) continue;
+        await this.#control.setConfigItem(name, value);
+        if (value === '') delete current[name];
+        else current[name] = value;
+        set.push(name);
+      }
+    } finally {
+      changes = applyFiles(this.dir, [configItemsFile(current)], [AMS_FILES.configItems]);
+    }
+    return { changes, set };
+  }
+}

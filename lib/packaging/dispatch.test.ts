@@ -1,0 +1,42 @@
+import { describe, it, expect } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dispatchScript } from './dispatch.ts';
+
+/** A charm dir whose "runtime" is a shell script printing what it was given. */
+function fakeCharm(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dispatch-test-'));
+  mkdirSync(join(dir, 'runtime'));
+  mkdirSync(join(dir, 'hooks'));
+  writeFileSync(join(dir, 'dispatch'), dispatchScript(), { mode: 0o755 });
+  writeFileSync(join(dir, 'runtime/node'), '#!/bin/sh\necho "runtime=$0 script=$1 path=$JUJU_DISPATCH_PATH cwd=$(pwd)"\n', { mode: 0o755 });
+  symlinkSync('../dispatch', join(dir, 'hooks/install'));
+  return dir;
+}
+
+const run = (file: string, cwd: string, env: Record<string, string>) =>
+  execFileSync(file, [], { cwd, env: { PATH: '/usr/bin:/bin', ...env }, encoding: 'utf8' }).trim();
+
+describe('dispatch script (contract §1.1)', () => {
+  it('starts with a POSIX sh shebang', () => {
+    expect(dispatchScript().startsWith('#!/bin/sh\n')).toBe(true);
+  });
+
+  it('keeps the JUJU_DISPATCH_PATH Juju sets and runs the bundled runtime on the bundle', () => {
+    const dir = fakeCharm();
+    expect(run(join(dir, 'dispatch'), dir, { JUJU_DISPATCH_PATH: 'hooks/config-changed' }))
+      .toBe(`runtime=${dir}/runtime/node script=${dir}/src/charm.mjs path=hooks/config-changed cwd=${dir}`);
+  });
+
+  it('derives JUJU_DISPATCH_PATH from $0 when run through a hooks/<name> symlink', () => {
+    const dir = fakeCharm();
+    expect(run('hooks/install', dir, {})).toBe(`runtime=${dir}/runtime/node script=${dir}/src/charm.mjs path=hooks/install cwd=${dir}`);
+  });
+
+  it('finds its runtime even when started from another directory', () => {
+    const dir = fakeCharm();
+    expect(run(join(dir, 'dispatch'), tmpdir(), { JUJU_DISPATCH_PATH: 'actions/say' })).toContain(`runtime=${dir}/runtime/node`);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Measures what README.md reports: hook start-up of a packed charm's `dispatch` (fake hook tools,
+ * no `node` on PATH, NODE_EXTRA_CA_CERTS unset as in a real hook), the bare runtime, and with
+ * `--sea` the single-executable-application alternative built from the same bundle.
+ *
+ *   npx node lib/packaging/measure.ts [--runs N] [--sea] [charm-dir]
+ *
+ * Packs the charm dir (default: the fixture charm) into a temp dir first. `--sea` runs
+ * `npx --yes postject@1.0.0-alpha.6` (not a project dependency: fetched on demand, evaluation only).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { packCharm } from './pack.ts';
+import { REPO_ROOT } from './runtime.ts';
+import { unpackCharm } from './unpack.ts';
+
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 41;
+const seaAt = args.indexOf('--sea');
+const withSea = seaAt >= 0;
+if (withSea) args.splice(seaAt, 1);
+
+const work = mkdtempSync(join(tmpdir(), 'charm-measure-'));
+const charmDir = resolve(args[0] ?? join(REPO_ROOT, 'tests/integration/packaging/fixture-charm'));
+const charmFile = (await packCharm(charmDir, { outDir: work, sourceDateEpoch: 0 }))[0]!.file;
+const charm = join(work, 'charm');
+unpackCharm(charmFile, charm);
+
+// PATH: silent fake hook tools + the system commands except node.
+const tools = join(work, 'tools');
+const sys = join(work, 'sys');
+mkdirSync(tools);
+mkdirSync(sys);
+for (const t of ['juju-log', 'status-set']) writeFileSync(join(tools, t), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+for (const dir of ['/usr/bin', '/bin']) {
+  for (const name of readdirSync(dir)) {
+    try {
+      if (name !== 'node' && name !== 'nodejs') symlinkSync(join(dir, name), join(sys, name));
+    } catch {
+      // already linked from the other directory
+    }
+  }
+}
+const env = { PATH: `${tools}:${sys}`, JUJU_DISPATCH_PATH: 'hooks/install', JUJU_UNIT_NAME: 'fixture/0' };
+
+/** Runs every command once per round, round after round, so load from other processes hits all alike. */
+function measure(commands: ReadonlyArray<readonly [string, readonly string[]]>): Array<{ median: number; p90: number }> {
+  const times: number[][] = commands.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    commands.forEach(([cmd, cmdArgs], k) => {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(cmd, cmdArgs, { cwd: charm, env, stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}`);
+      times[k]!.push(Number(process.hrtime.bigint() - t) / 1e6);
+    });
+  }
+  return times.map((ts) => {
+    ts.sort((a, b) => a - b);
+    return { median: Math.round(ts[Math.floor(runs / 2)]!), p90: Math.round(ts[Math.floor(runs * 0.9)]!) };
+  });
+}
+
+const rows: Array<[string, number, readonly [string, readonly string[]]]> = [
+  ['runtime/node -e 0', statSync(join(charm, 'runtime/node')).size, [join(charm, 'runtime/node'), ['-e', '0']]],
+  ['dispatch (hooks/install: juju-log + status-set)', statSync(charmFile).size, [join(charm, 'dispatch'), []]],
+];
+
+if (withSea) {
+  // Same charm code as a SEA: Node 24 SEAs take a CommonJS main script.
+  const src = join(charmDir, 'src/charm.ts');
+  await build({ entryPoints: [src], outfile: join(work, 'sea/charm.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node24', minify: true, logLevel: 'silent' });
+  for (const codeCache of [false, true]) {
+    const name = `sea-${codeCache ? 'codecache' : 'plain'}`;
+    const cfg = join(work, 'sea', `${name}.json`);
+    writeFileSync(cfg, JSON.stringify({ main: join(work, 'sea/charm.cjs'), output: join(work, 'sea', `${name}.blob`), disableExperimentalSEAWarning: true, useCodeCache: codeCache }));
+    execFileSync(join(charm, 'runtime/node'), ['--experimental-sea-config', cfg], { stdio: 'ignore' });
+    const exe = join(charm, name);
+    copyFileSync(join(charm, 'runtime/node'), exe);
+    execFileSync('npx', ['--yes', 'postject@1.0.0-alpha.6', exe, 'NODE_SEA_BLOB', join(work, 'sea', `${name}.blob`), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: 'ignore' });
+    rows.push([`SEA${codeCache ? ' + code cache' : ''} (same hook)`, statSync(exe).size, [exe, []]]);
+  }
+}
+
+const results = measure(rows.map((r) => r[2]));
+console.log(`runs per row: ${runs}; NODE_EXTRA_CA_CERTS unset; node ${execFileSync(join(charm, 'runtime/node'), ['--version'], { encoding: 'utf8' }).trim()}`);
+console.log('| what | bytes | median ms | p90 ms |');
+console.log('|---|---|---|---|');
+rows.forEach(([what, bytes], i) => console.log(`| ${what} | ${bytes} | ${results[i]!.median} | ${results[i]!.p90} |`));
+rmSync(work, { recursive: true, force: true });
