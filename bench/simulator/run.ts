@@ -67,18 +67,20 @@ async function toolCallCost(client: 'c' | 'node'): Promise<{ median: number; bas
   }
 }
 
-async function settleCost(units: number): Promise<{ ms: number; hooks: number; toolCalls: number }> {
+async function settleCost(units: number): Promise<{ ms: number; hooks: number; toolCalls: number; processMs: number }> {
   const home = mkdtempSync(join(tmpdir(), 'jujusim-bench-'));
-  const sim = await Simulator.open(home, { parallelism });
+  let processMs = 0;
+  const sim = await Simulator.open(home, { parallelism, onHook: (_inv, r) => { processMs += r.durationMs; } });
   try {
     await sim.addModel('bench');
     await sim.deploy(join(charms, 'provider'), 'provider');
+    processMs = 0;
     const t0 = performance.now();
     const h0 = sim.hooksRun;
     const c0 = sim.toolCalls;
     await sim.deploy(join(charms, 'requirer'), 'requirer', { units });
     await sim.integrate('provider', 'requirer');
-    return { ms: performance.now() - t0, hooks: sim.hooksRun - h0, toolCalls: sim.toolCalls - c0 };
+    return { ms: performance.now() - t0, hooks: sim.hooksRun - h0, toolCalls: sim.toolCalls - c0, processMs };
   } finally {
     await sim.close();
     rmSync(home, { recursive: true, force: true });
@@ -90,9 +92,9 @@ for (const client of ['c', 'node'] as const) {
   const r = await toolCallCost(client);
   console.log(`hook-tool call via ${client} client: median ${fmt(r.median, 2)} ms spawned from node over ${calls} calls (/bin/true the same way: ${fmt(r.baseline, 2)} ms); mean ${fmt(r.shellMeanMs, 2)} ms from a sh loop in a hook; engine.runTool in-process ${fmt(r.inProcess * 1000, 1)} µs`);
 }
-console.log(`settle (parallelism ${parallelism}): units  wall-ms  hooks  tool-calls  ms/unit  ms/hook`);
+console.log(`settle (parallelism ${parallelism}): units  wall-ms  hooks  tool-calls  ms/unit  ms/hook  in-hook-processes%`);
 for (const n of [1, 10, 100, 1000]) {
   if (n > maxUnits) break;
   const r = await settleCost(n);
-  console.log(`settle: ${String(n).padStart(5)}  ${fmt(r.ms, 0).padStart(7)}  ${String(r.hooks).padStart(5)}  ${String(r.toolCalls).padStart(10)}  ${fmt(r.ms / n).padStart(7)}  ${fmt(r.ms / r.hooks).padStart(7)}`);
+  console.log(`settle: ${String(n).padStart(5)}  ${fmt(r.ms, 0).padStart(7)}  ${String(r.hooks).padStart(5)}  ${String(r.toolCalls).padStart(10)}  ${fmt(r.ms / n).padStart(7)}  ${fmt(r.ms / r.hooks).padStart(7)}  ${fmt((100 * r.processMs) / r.ms, 0).padStart(5)}%`);
 }

@@ -77,10 +77,12 @@ export class Certificate {
   }
 
   static fromDer(der: Uint8Array): Certificate {
-    const id = toPlainHex(sha256Der(der));
+    const digest = sha256Der(der);
+    const id = toPlainHex(digest);
     const hit = PARSED.get(id);
     if (hit) return hit;
     const c = Certificate.#parseDer(der);
+    c.#fp = digest;
     if (PARSED.size >= PARSED_MAX) PARSED.delete(PARSED.keys().next().value as string);
     PARSED.set(id, c);
     return c;

@@ -4,6 +4,7 @@
  * in an extensionRequest; the CA decides what it grants.
  */
 import type { CryptoImpl } from './provider.ts';
+import { createHash } from 'node:crypto';
 import { x509, defaultCrypto } from './provider.ts';
 import { TlsError, invalidOption } from './errors.ts';
 import { derToPem, pemToDer } from './pem.ts';
@@ -33,6 +34,10 @@ export function resolveCommonName(commonName: string | undefined, sans: SubjectA
   if (typeof cn !== 'string' || cn.length === 0 || cn.length > 64) throw invalidOption('commonName', cn, 'a string of 1 to 64 characters');
   return cn;
 }
+
+/** Parses memoised by DER hash, as in certificate.ts (x509 parsing costs milliseconds). */
+const PARSED = new Map<string, CertificateRequest>();
+const PARSED_MAX = 256;
 
 export class CertificateRequest {
   readonly #x: x509.Pkcs10CertificateRequest;
@@ -66,6 +71,16 @@ export class CertificateRequest {
   }
 
   static fromDer(der: Uint8Array): CertificateRequest {
+    const id = createHash('sha256').update(der).digest('hex');
+    const hit = PARSED.get(id);
+    if (hit) return hit;
+    const c = CertificateRequest.#parseDer(der);
+    if (PARSED.size >= PARSED_MAX) PARSED.delete(PARSED.keys().next().value as string);
+    PARSED.set(id, c);
+    return c;
+  }
+
+  static #parseDer(der: Uint8Array): CertificateRequest {
     let x: x509.Pkcs10CertificateRequest;
     try {
       x = new x509.Pkcs10CertificateRequest(der);

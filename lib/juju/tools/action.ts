@@ -19,7 +19,7 @@ export function actionGet(runner: ToolRunner): Record<string, unknown> {
 export function actionSet(runner: ToolRunner, results: Readonly<Record<string, string>>): void {
   const pairs = Object.entries(results).map(([k, v]) => `${k}=${v}`);
   if (pairs.length === 0) return;
-  call(runner, 'action-set', pairs);
+  call(runner, 'action-set', pairs, { sensitive: Object.values(results) });
 }
 
 /** `action-fail [message]`; without a message Juju says `action failed without reason given, check action for errors`. */

@@ -28,5 +28,5 @@ export function leaderGet(runner: ToolRunner): Record<string, string> {
 export function leaderSet(runner: ToolRunner, data: Readonly<Record<string, string>>): void {
   const pairs = Object.entries(data).map(([k, v]) => `${k}=${v}`);
   if (pairs.length === 0) return;
-  call(runner, 'leader-set', pairs);
+  call(runner, 'leader-set', pairs, { sensitive: Object.values(data) });
 }

@@ -56,7 +56,11 @@ export interface HookOutcome {
   readonly stderr?: string;
 }
 
-export interface AddModelOptions { readonly agentVersion?: string }
+export interface AddModelOptions {
+  readonly agentVersion?: string;
+  /** Model config `automatically-retry-hooks` (added; default true): failed hooks are retried as `advanceTime` passes 5 s, 10 s, … 5 min. */
+  readonly automaticallyRetryHooks?: boolean;
+}
 export interface DeployOptions { readonly units?: number; readonly config?: Readonly<Record<string, string | number | boolean>> }
 
 /**
@@ -92,6 +96,8 @@ export interface Engine {
   /** `offer [model.]app:ep[,ep] [name]`; returns the offer URL `admin/<model>.<name>`. */
   offer(model: string, app: string, endpoints: readonly string[], offerName?: string): string;
   consume(model: string, url: string, alias?: string): string;
+  /** `juju refresh [--path]` (added): upgrade-charm → config-changed → (leader-settings-changed) → start. */
+  refresh(model: string, app: string, charm?: CharmSpec): void;
   setConfig(model: string, app: string, values: Readonly<Record<string, string | number | boolean | null>>): void;
   /** Enqueue an action; returns its id (numeric string). */
   enqueueAction(model: string, unit: string, action: string, params?: Readonly<Record<string, unknown>>): string;

@@ -506,8 +506,8 @@ export class HookContext {
     const rotation = meta.rotate ?? s?.rotate;
     if (rotation && rotation !== 'never') view.rotation = rotation;
     const expire = meta.expire ?? s?.revisions[String(s.latest)]?.expire;
-    if (expire !== undefined) view.expiry = new Date(expire).toISOString();
-    if (s?.nextRotate !== undefined && rotation && rotation !== 'never') view.rotates = new Date(s.nextRotate).toISOString();
+    if (expire !== undefined) view.expiry = goTime(expire);
+    if (s?.nextRotate !== undefined && rotation && rotation !== 'never') view.rotates = goTime(s.nextRotate);
     const access = (s?.grants ?? []).map((g) => {
       const rel = this.world.state.relations[g.relation];
       const end = rel ? this.world.localEnd(rel, this.model, this.appName) : undefined;
@@ -637,6 +637,11 @@ export class HookContext {
   }
 
   static isToolError(e: unknown): e is ToolError { return e instanceof ToolError; }
+}
+
+/** RFC 3339 as Go prints a UTC time.Time (no fractional seconds when zero). */
+function goTime(t: number): string {
+  return new Date(t).toISOString().replace(/\.000Z$/, 'Z');
 }
 
 function applyMeta(s: SecretState, meta: SecretMeta, now: number): void {

@@ -12,13 +12,14 @@ import { OperatorError, ToolError } from './errors.ts';
 import { collectDeadRelations, createRelation, electLeader, onRelationHookStart, queueCreated, removeRelation, teardownUnit } from './lifecycle.ts';
 import { resolveEndpoints, parseOfferUrl } from './endpoints.ts';
 import { prngNext, remoteToken, uuid } from './random.ts';
-import { fireDueSecretHooks, secretUri } from './secrets.ts';
+import { fireDueSecretHooks, notifyObsolete, secretUri } from './secrets.ts';
 import type { AppState, QueuedHook, RelationEnd, UnitState, WorldState } from './state.ts';
 import { DEFAULT_AGENT_VERSION, parseVersion } from './version.ts';
 import * as views from './views.ts';
-import { appKey, emptyWorld, splitAppKey, splitUnitKey, unitKey, World } from './world.ts';
+import { appKey, emptyWorld, splitUnitKey, unitKey, World } from './world.ts';
 
 const UPDATE_STATUS_INTERVAL = 5 * 60e3;
+const INSTALLING = { status: 'maintenance', message: 'installing charm software' } as const;
 const NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
 export class SimEngine implements Engine {
@@ -37,7 +38,7 @@ export class SimEngine implements Engine {
     parseVersion(version);
     const now = this.world.now();
     this.world.state.models[name] = {
-      name, uuid: uuid(this.world.random), version, index: ++this.world.state.modelSeq,
+      name, uuid: uuid(this.world.random), version, retryHooks: options.automaticallyRetryHooks ?? true, index: ++this.world.state.modelSeq,
       relationSeq: 0, actionSeq: 0, addressSeq: 0, apps: {}, offers: {}, saas: {}, remoteApps: {}, actions: {}, created: now,
     };
     if (this.world.state.lastUpdateStatus === 0) this.world.state.lastUpdateStatus = now;
@@ -142,6 +143,13 @@ export class SimEngine implements Engine {
       const has = (e: RelationEnd): boolean => r.ends.some((x) => x.model === e.model && x.app === e.app && x.endpoint === e.endpoint);
       if (has(ea) && has(eb)) throw new OperatorError(`relation ${sides[0]!.display}:${ea.endpoint} ${sides[1]!.display}:${eb.endpoint} already exists`);
     }
+    for (const [e, side] of [[ea, sides[0]!], [eb, sides[1]!]] as const) {
+      const spec = this.world.app(e.model, e.app).charm[e.role === 'provider' ? 'provides' : 'requires'][e.endpoint];
+      const used = this.world.relationsOfApp(e.model, e.app).filter((r) => r.life === 'alive' && r.ends.some((x) => x.model === e.model && x.app === e.app && x.endpoint === e.endpoint)).length;
+      if (spec?.limit !== undefined && used >= spec.limit) {
+        throw new OperatorError(`establishing a new relation for ${side.display}:${e.endpoint} would exceed its maximum relation limit of ${spec.limit}`);
+      }
+    }
     const ends = [ea, eb].sort((x, y) => (x.role === 'provider' ? 0 : 1) - (y.role === 'provider' ? 0 : 1));
     const offering = sides.find((s) => s.saas)?.saas;
     if (offering) {
@@ -235,6 +243,31 @@ export class SimEngine implements Engine {
     return name;
   }
 
+  /**
+   * `juju refresh` on a machine model (contract §1.4): upgrade-charm → config-changed →
+   * (leader-settings-changed on non-leaders) → start. A new spec may add peers and options.
+   */
+  refresh(model: string, app: string, charm?: CharmSpec): void {
+    const a = this.world.app(model, app);
+    if (charm) {
+      const config = defaultConfig(charm);
+      for (const [k, v] of Object.entries(a.config)) if (charm.config[k]) config[k] = v;
+      const newPeers = Object.entries(charm.peers).filter(([ep]) => !a.charm.peers[ep]);
+      a.charm = structuredClone(charm);
+      a.config = config;
+      for (const [endpoint, spec] of newPeers) createRelation(this.world, [{ model, app, endpoint, role: 'peer', seenAs: app }], spec.interface, { peer: true });
+    }
+    const peers = this.world.relationsOfApp(model, app).filter((r) => r.peer && r.life === 'alive');
+    for (const u of Object.values(a.units)) {
+      if (u.life !== 'alive') continue;
+      this.world.enqueue(u, { name: 'upgrade-charm', kind: 'hook' });
+      for (const rel of peers) if (!rel.views[unitKey(model, u.name)]) queueCreated(this.world, rel, model, u);
+      this.world.enqueue(u, { name: 'config-changed', kind: 'hook' });
+      if (a.leader !== u.name) this.world.enqueue(u, { name: 'leader-settings-changed', kind: 'hook' });
+      this.world.enqueue(u, { name: 'start', kind: 'hook' });
+    }
+  }
+
   setConfig(model: string, app: string, values: Readonly<Record<string, string | number | boolean | null>>): void {
     const a = this.world.app(model, app);
     const next = { ...a.config };
@@ -277,16 +310,23 @@ export class SimEngine implements Engine {
   resolve(model: string, unit: string, options: { noRetry?: boolean } = {}): void {
     const u = this.world.unit(model, unit);
     if (!u.failedHook) throw new OperatorError(`unit "${unit}" is not in an error state`);
+    this.clearError(u);
+    delete u.retry;
+    if (options.noRetry) this.completeHead(model, u);
+  }
+
+  private clearError(u: UnitState): void {
     if (u.beforeError) u.workload = { ...u.beforeError, since: this.world.now() };
     delete u.beforeError;
     delete u.failedHook;
-    if (options.noRetry) this.completeHead(model, u);
   }
 
   advanceTime(ms: number): void {
     if (ms < 0) throw new OperatorError('cannot move the clock backwards');
     this.world.state.clockOffset += ms;
     const now = this.world.now();
+    // Contract §1.5: automatic retries with back-off 5 s ×2 up to 5 min (no jitter: deterministic).
+    for (const [, u] of this.units()) if (u.failedHook && u.retry && u.retry.at <= now) this.clearError(u);
     if (now - this.world.state.lastUpdateStatus >= UPDATE_STATUS_INTERVAL) {
       this.world.state.lastUpdateStatus = now;
       for (const m of Object.values(this.world.state.models)) {
@@ -344,6 +384,9 @@ export class SimEngine implements Engine {
       if (a) { a.status = 'running'; a.started = this.world.now(); }
     }
     unit.agent = { status: 'executing', message: hook.kind === 'action' ? `running action ${hook.name}` : `running ${hook.name} hook`, since: this.world.now() };
+    if (hook.name === 'install' && !unit.installed && unit.workload.status === 'waiting' && unit.workload.message === 'waiting for machine') {
+      unit.workload = { ...INSTALLING, since: this.world.now() };
+    }
     return this.open(k.model, unit.name, hook.name, hook.kind, hook, false);
   }
 
@@ -465,9 +508,18 @@ export class SimEngine implements Engine {
       unit.beforeError = unit.workload;
       unit.workload = { status: 'error', message: `hook failed: "${ctx.name}"`, since: this.world.now() };
       unit.failedHook = ctx.name;
+      if (this.world.model(ctx.model).retryHooks) {
+        const attempts = unit.retry?.attempts ?? 0;
+        unit.retry = { attempts: attempts + 1, at: this.world.now() + Math.min(5000 * 2 ** attempts, 300e3) };
+      }
       return;
     }
-    if (ctx.name === 'install') unit.installed = true;
+    delete unit.retry;
+    if (ctx.name === 'install') {
+      unit.installed = true;
+      // A charm that set no status during install shows `unknown` (Juju 3 behaviour).
+      if (unit.workload.status === INSTALLING.status && unit.workload.message === INSTALLING.message) unit.workload = { status: 'unknown', message: '', since: this.world.now() };
+    }
     this.completeHead(ctx.model, unit);
   }
 
@@ -477,7 +529,11 @@ export class SimEngine implements Engine {
     if (head?.name === 'remove' && unit.life === 'dying') {
       const a = this.world.app(model, unit.name.slice(0, unit.name.lastIndexOf('/')));
       delete a.units[unit.name];
-      for (const s of Object.values(this.world.state.secrets)) delete s.tracking[unitKey(model, unit.name)];
+      for (const s of Object.values(this.world.state.secrets)) {
+        if (!s.tracking[unitKey(model, unit.name)]) continue;
+        delete s.tracking[unitKey(model, unit.name)];
+        notifyObsolete(this.world, s);
+      }
       if (a.life === 'dying' && Object.keys(a.units).length === 0) this.dropApp(model, a);
     }
     collectDeadRelations(this.world, new Set([...this.contexts.values()].map((c) => c.hook?.relation).filter((r): r is string => !!r)));
@@ -488,7 +544,7 @@ export class SimEngine implements Engine {
     for (const rel of this.world.relationsOfApp(model, a.name)) if (rel.peer) delete this.world.state.relations[rel.key];
     const key = appKey(model, a.name);
     for (const s of Object.values(this.world.state.secrets)) {
-      if (s.owner === key || splitAppKey(s.owner).app === a.name && s.owner.startsWith(`${model}/`)) delete this.world.state.secrets[s.id];
+      if (s.owner === key || s.owner.startsWith(`${key}/`)) delete this.world.state.secrets[s.id];
     }
   }
 

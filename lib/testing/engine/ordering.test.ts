@@ -96,6 +96,26 @@ describe('hook ordering (contract §1.4)', () => {
     expect(engine.status('m').applications['web']).toBeUndefined();
   });
 
+  it('refresh (machine): upgrade-charm → config-changed → leader-settings-changed (non-leaders) → start; new peers get created', () => {
+    const { engine } = scene();
+    engine.refresh('m', 'db', { ...PROVIDER, peers: { ...PROVIDER.peers, extra: { interface: 'x' } }, config: { ...PROVIDER.config, fresh: { type: 'int', default: 7 } } });
+    const hooks = drain(engine, (h, run) => { if (h.name === 'config-changed') expect(run('config-get fresh')).toEqual({ stdout: '7\n', stderr: '', exitCode: 0 }); });
+    expect(ofUnit(hooks, 'db/0').slice(0, 4)).toEqual(['upgrade-charm', 'extra-relation-created', 'config-changed', 'start']);
+    expect(ofUnit(hooks, 'db/1').slice(0, 5)).toEqual(['upgrade-charm', 'extra-relation-created', 'config-changed', 'leader-settings-changed', 'start']);
+    expect(hooks).toContain('db/0 extra-relation-joined');
+  });
+
+  it('endpoint limits are enforced by integrate', () => {
+    const engine = newEngine();
+    engine.addModel('m');
+    engine.deploy('m', { ...PROVIDER, provides: { db: { interface: 'pg', limit: 1 } } }, 'db');
+    engine.deploy('m', REQUIRER, 'a');
+    engine.deploy('m', REQUIRER, 'b');
+    engine.integrate('m', 'db', 'a');
+    expect(() => engine.integrate('m', 'db', 'b')).toThrow('establishing a new relation for db:db would exceed its maximum relation limit of 1');
+    expect(() => engine.integrate('m', 'db', 'a')).toThrow('relation db:db a:db already exists');
+  });
+
   it('one hook at a time per unit: a unit with an open hook is not offered again', () => {
     const engine = newEngine();
     engine.addModel('m');

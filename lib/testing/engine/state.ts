@@ -27,6 +27,8 @@ export interface UnitState {
   beforeError?: StatusValue;
   /** Set while the head of the queue is a failed hook (blocks the queue until resolve). */
   failedHook?: string;
+  /** Automatic retry of the failed hook (contract §1.5): attempts so far and when the next is due. */
+  retry?: { attempts: number; at: number };
   installed: boolean;
   state: Bag;
   ports: PortEntry[];
@@ -67,6 +69,8 @@ export interface ModelState {
   name: string;
   uuid: string;
   version: string;
+  /** Model config `automatically-retry-hooks` (default true, contract §1.5). */
+  retryHooks: boolean;
   index: number;
   relationSeq: number;
   actionSeq: number;

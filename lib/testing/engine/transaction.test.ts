@@ -75,6 +75,26 @@ describe('a failing hook (contract §0.4, §1.5)', () => {
     expect(inUnit(engine, 'web/0').run('state-get lost')).toEqual(ok(''));
   });
 
+  it('§1.5 failed hooks are retried automatically as time passes: 5 s, 10 s, 20 s … (automatically-retry-hooks)', () => {
+    const { engine } = scene();
+    engine.setConfig('m', 'db', { name: 'retry' });
+    const fail = (): void => { const h = until(engine, (x) => x.unit === 'db/0'); engine.finishHook(h.contextId, { exitCode: 1 }); };
+    fail();
+    drain(engine);
+    engine.advanceTime(4999);
+    expect(engine.nextHook()).toBeUndefined();
+    engine.advanceTime(1);
+    fail(); // retry 1 fails again
+    engine.advanceTime(9999);
+    expect(engine.nextHook()).toBeUndefined();
+    engine.advanceTime(1);
+    expect(drain(engine)).toEqual(['db/0 config-changed']);
+    expect(unitsOf(engine, 'db')['db/0']!['workload-status'].current).not.toBe('error');
+    // with automatically-retry-hooks=false only resolve helps
+    const e2 = scene().engine;
+    e2.addModel('noretry', { automaticallyRetryHooks: false });
+  });
+
   it('an exec context (juju exec) that fails does not put the unit in error', () => {
     const { engine } = scene();
     const u = inUnit(engine, 'db/0');

@@ -98,7 +98,7 @@ describe.each([['3.6.8'], ['2.9.49']])('unit tools on Juju %s', (version) => {
     const l = inUnit(engine, 'db/0');
     expect(l.run('status-set --application active ready')).toEqual(ok(''));
     expect(JSON.parse(l.run('status-get --application --format json').stdout)).toEqual({
-      'application-status': { status: 'active', units: { 'db/0': { status: 'waiting' }, 'db/1': { status: 'blocked' } } },
+      'application-status': { status: 'active', units: { 'db/0': { status: 'unknown' }, 'db/1': { status: 'blocked' } } },
     });
     const st = engine.status('m').applications['db'] as { 'application-status': { current: string; message: string } };
     expect(st['application-status']).toMatchObject({ current: 'active', message: 'ready' });
