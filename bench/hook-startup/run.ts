@@ -6,7 +6,8 @@
  *
  * The charm (charm.ts) is bundled with esbuild into a temp dir, as ESM and as CommonJS, and
  * run as `update-status` with a fake `status-set` (a `#!/bin/sh` script) on PATH: one hook
- * tool call, like a real do-nothing hook. Every command runs with a minimal hook-like
+ * tool call, like a real do-nothing hook. A second charm (typical-charm.ts) makes the 10 tool
+ * calls of the Python `ops` baseline in tooling.md (~320 ms there). Every command runs with a minimal hook-like
  * environment: NODE_EXTRA_CA_CERTS is not set (this sandbox sets it and it doubles Node
  * start-up; a Juju hook does not have it, tooling.md). Runs are interleaved after a warm-up,
  * so load on the machine hits every variant alike; medians are printed.
@@ -14,7 +15,7 @@
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,15 +42,32 @@ try {
   const entry = fileURLToPath(new URL('./charm.ts', import.meta.url));
   const esm = join(dir, 'charm.mjs');
   const cjs = join(dir, 'charm.cjs');
+  const typical = join(dir, 'typical.cjs');
   const common: BuildOptions = { entryPoints: [entry], bundle: true, platform: 'node', target: 'node22', logLevel: 'silent' };
   await build({ ...common, format: 'esm', outfile: esm });
   await build({ ...common, format: 'cjs', outfile: cjs });
+  await build({ ...common, entryPoints: [fileURLToPath(new URL('./typical-charm.ts', import.meta.url))], format: 'cjs', outfile: typical });
 
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   const marker = join(dir, 'status-set.calls');
-  writeFileSync(join(bin, 'status-set'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${marker}'\n`);
-  chmodSync(join(bin, 'status-set'), 0o755);
+  // One script answers every tool by its name ($0), in the contract's JSON formats.
+  const fake = join(dir, 'fake-tool');
+  writeFileSync(fake, `#!/bin/sh
+case "\${0##*/}" in
+  status-set) if [ "$JUJU_HOOK_NAME" = update-status ]; then printf '%s\\n' "$*" >> '${marker}'; fi ;;
+  relation-ids) echo '["nats:1"]' ;;
+  relation-list) echo '["agent/0"]' ;;
+  is-leader) echo 'true' ;;
+  relation-get) echo '{"ca":"PEM"}' ;;
+  secret-get) echo '{"token":"t0k3n"}' ;;
+  relation-set) cat > /dev/null ;;
+esac
+`);
+  chmodSync(fake, 0o755);
+  for (const tool of ['status-set', 'relation-ids', 'relation-list', 'is-leader', 'relation-get', 'secret-get', 'relation-set', 'juju-log']) {
+    symlinkSync(fake, join(bin, tool));
+  }
 
   const env: Record<string, string> = {
     PATH: `${bin}:/usr/bin:/bin`,
@@ -58,11 +76,16 @@ try {
     JUJU_CONTEXT_ID: 'bench-ctx',
   };
   const cacheEnv = { ...env, NODE_COMPILE_CACHE: join(dir, 'compile-cache') };
+  const relationEnv = {
+    ...env, JUJU_DISPATCH_PATH: 'hooks/nats-relation-changed', JUJU_HOOK_NAME: 'nats-relation-changed',
+    JUJU_RELATION: 'nats', JUJU_RELATION_ID: 'nats:1', JUJU_REMOTE_UNIT: 'agent/0', JUJU_REMOTE_APP: 'agent',
+  };
   const variants: ReadonlyArray<[string, readonly string[], Readonly<Record<string, string>>]> = [
     ['node -e 0', ['-e', '0'], env],
     ['do-nothing hook, ESM bundle', [esm], env],
     ['do-nothing hook, CJS bundle', [cjs], env],
     ['do-nothing hook, CJS + NODE_COMPILE_CACHE', [cjs], cacheEnv],
+    ['typical hook (10 tool calls), CJS bundle', [typical], relationEnv],
   ];
   const samples = variants.map(() => [] as number[]);
   for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -72,7 +95,7 @@ try {
     });
   }
   const calls = readFileSync(marker, 'utf8').trim().split('\n');
-  const hooks = (variants.length - 1) * (WARMUP + RUNS);
+  const hooks = 3 * (WARMUP + RUNS); // the three do-nothing variants
   if (calls.length !== hooks || calls.some((c) => c !== 'active')) throw new Error(`expected ${hooks} status-set calls, got ${calls.length}`);
 
   const medians = samples.map(median);

@@ -70,7 +70,8 @@ async function toolCallCost(client: 'c' | 'node'): Promise<{ median: number; bas
 async function settleCost(units: number): Promise<{ ms: number; hooks: number; toolCalls: number; processMs: number }> {
   const home = mkdtempSync(join(tmpdir(), 'jujusim-bench-'));
   let processMs = 0;
-  const sim = await Simulator.open(home, { parallelism, onHook: (_inv, r) => { processMs += r.durationMs; } });
+  let failed = 0;
+  const sim = await Simulator.open(home, { parallelism, onHook: (_inv, r) => { processMs += r.durationMs; if (r.exitCode !== 0) failed++; } });
   try {
     await sim.addModel('bench');
     await sim.deploy(join(charms, 'provider'), 'provider');
@@ -80,7 +81,9 @@ async function settleCost(units: number): Promise<{ ms: number; hooks: number; t
     const c0 = sim.toolCalls;
     await sim.deploy(join(charms, 'requirer'), 'requirer', { units });
     await sim.integrate('provider', 'requirer');
-    return { ms: performance.now() - t0, hooks: sim.hooksRun - h0, toolCalls: sim.toolCalls - c0, processMs };
+    const ms = performance.now() - t0;
+    if (failed > 0) console.log(`  warning: ${failed} hooks failed at N=${units}: ${(await sim.debugLog('bench')).filter((l) => / ERROR | WARNING /.test(l)).slice(0, 3).join(' | ')}`);
+    return { ms, hooks: sim.hooksRun - h0, toolCalls: sim.toolCalls - c0, processMs };
   } finally {
     await sim.close();
     rmSync(home, { recursive: true, force: true });

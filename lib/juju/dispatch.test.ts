@@ -144,11 +144,14 @@ describe('dispatch: actions', () => {
     expect(argvs).toEqual([['action-fail', 'action "nope" is not implemented by this charm']]);
   });
 
-  it('ActionFailed → action-fail <message>, exit 0; other errors exit 1', async () => {
+  it('ActionFailed or a StatusError → action-fail <message>, exit 0; other errors exit 1', async () => {
     const failing = defineCharm({ actions: { a: () => { throw new ActionFailed('nothing to back up'); }, b: () => { throw new TypeError('bug'); } } });
     const r1 = await run(failing, actionEnv('a'));
     expect(r1.code).toBe(0);
     expect(r1.argvs.at(-1)).toEqual(['action-fail', 'nothing to back up']);
+    const blocked = await run(defineCharm({ actions: { c: () => { throw new BlockedStatus('no leader yet'); } } }), actionEnv('c'));
+    expect(blocked.code).toBe(0);
+    expect(blocked.argvs.at(-1)).toEqual(['action-fail', 'no leader yet']);
     const r2 = await run(failing, actionEnv('b'));
     expect(r2.code).toBe(1);
     expect(r2.stderr).toEqual(['b failed: TypeError: bug']);

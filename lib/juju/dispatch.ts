@@ -17,7 +17,7 @@
  * Outcomes:
  * - a thrown StatusError (BlockedStatus, WaitingStatus, MaintenanceStatus) is an expected
  *   condition: its status is set and the hook exits 0;
- * - a thrown ActionFailed in an action: `action-fail <message>`, exit 0;
+ * - a thrown ActionFailed (or StatusError) in an action: `action-fail <message>`, exit 0;
  * - anything else is unexpected: one redacted line on stderr and in juju-log at ERROR, exit 1,
  *   so Juju discards the hook's buffered writes and retries it (contract §1.5).
  */
@@ -130,9 +130,9 @@ export async function dispatch(charm: CharmDefinition, options: DispatchOptions 
         failure = statusError;
       }
     }
-    if (error instanceof ActionFailed && hook.action) {
+    if ((error instanceof ActionFailed || error instanceof StatusError) && hook.action) {
       try {
-        tools.actionFail(error.message);
+        tools.actionFail(error instanceof StatusError ? error.status.message : error.message);
         return 0;
       } catch (failError) {
         failure = failError;

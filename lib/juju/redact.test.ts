@@ -34,4 +34,11 @@ describe('Redactor', () => {
     mine.register('on');
     expect(mine.redact('a correct-horse b battery-staple c on')).toBe('a <redacted> b <redacted> c on');
   });
+
+  it('stays linear on huge inputs without separators', () => {
+    const big = 'a'.repeat(300_000);
+    const start = performance.now();
+    expect(new Redactor().redact(big)).toBe(big);
+    expect(performance.now() - start).toBeLessThan(500);
+  });
 });

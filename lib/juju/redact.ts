@@ -10,13 +10,13 @@ const MIN_SECRET_LENGTH = 4;
 
 /** Any PEM private key block (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`), or its unterminated start. */
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
-/** URL userinfo: `tls://user:pass@host`, `nats://token@host`. */
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi;
+/** URL userinfo: `tls://user:pass@host`, `nats://token@host`. Quantifiers are bounded so a huge word cannot make matching quadratic. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/@'"]+@/gi;
 /**
  * `token=…`, `password: …`, `"api_key":"…"` and the like. `secret` alone is left out on
  * purpose: `secret:<id>` URIs are references, not values, and are useful in logs.
  */
-const ASSIGNMENT = /(["']?\b[\w-]*(?:token|password|passwd|passphrase|api[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|credentials?)["']?\s*[=:]\s*)(["']?)([^\s"',;&}]+)/gi;
+const ASSIGNMENT = /(["']?\b[\w-]{0,40}(?:token|password|passwd|passphrase|api[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|credentials?)["']?\s*[=:]\s*)(["']?)([^\s"',;&}]+)/gi;
 
 export class Redactor {
   readonly #secrets = new Set<string>();

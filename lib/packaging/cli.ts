@@ -1,5 +1,5 @@
 /**
- * `tox-free-scripts/pack [--out-dir DIR] [charm-name|charm-dir ...]`: packs the named charms, or
+ * `tox-free-scripts/pack [--out-dir DIR] [--sourcemap] [charm-name|charm-dir ...]`: packs the named charms, or
  * every `charms/<name>/` that has a `src/charm.ts`, into build/ (or DIR) and prints each artifact's
  * path and size on stdout, one per line, tab-separated; progress goes to stderr.
  */
@@ -38,6 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (outDir === undefined) throw new PackagingError('--out-dir needs a directory');
     args.splice(at, 2);
   }
+  const sourcemap = args.includes('--sourcemap');
+  if (sourcemap) args.splice(args.indexOf('--sourcemap'), 1);
   const dirs = charmDirs(args, REPO_ROOT);
   if (dirs.length === 0) {
     console.error('pack: no charm to pack (no charms/*/src/charm.ts)');
@@ -47,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const runtime = prepareRuntime();
   console.error(`pack: runtime node ${runtime.version} ${runtime.arch}, ${megabytes(runtime.size)}${runtime.stripped ? ' (stripped)' : ''}`);
   for (const dir of dirs) {
-    for (const p of await packCharm(dir, { runtime, ...(outDir !== undefined ? { outDir } : {}) })) {
+    for (const p of await packCharm(dir, { runtime, sourcemap, ...(outDir !== undefined ? { outDir } : {}) })) {
       console.log(`${relative(process.cwd(), p.file)}\t${p.size} bytes (${megabytes(p.size)})`);
     }
   }

@@ -35,6 +35,11 @@ describe('dispatch script (contract §1.1)', () => {
     expect(run('hooks/install', dir, {})).toBe(`runtime=${dir}/runtime/node script=${dir}/src/charm.mjs path=hooks/install cwd=${dir}`);
   });
 
+  it('enables source maps only when asked', () => {
+    expect(dispatchScript()).not.toContain('--enable-source-maps');
+    expect(dispatchScript({ sourceMaps: true })).toContain('/runtime/node" --enable-source-maps "$charm_dir/src/charm.mjs"');
+  });
+
   it('finds its runtime even when started from another directory', () => {
     const dir = fakeCharm();
     expect(run(join(dir, 'dispatch'), tmpdir(), { JUJU_DISPATCH_PATH: 'actions/say' })).toContain(`runtime=${dir}/runtime/node`);

@@ -5,7 +5,8 @@
  *
  *   npx node lib/packaging/measure.ts [--runs N] [--sea] [charm-dir]
  *
- * Packs the charm dir (default: the fixture charm) into a temp dir first. `--sea` runs
+ * Packs the charm dir (default: the fixture charm; tests/integration/packaging/bench-charm has
+ * the imports of a real hook) into a temp dir first. `--sea` runs
  * `npx --yes postject@1.0.0-alpha.6` (not a project dependency: fetched on demand, evaluation only).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -90,9 +91,22 @@ if (withSea) {
   }
 }
 
+/**
+ * CPU time (user + sys of the process tree) per run, from bash's `times`: far less sensitive to
+ * other load on the machine than wall time, which is what a hook's start-up mostly is.
+ */
+function cpuPerRun([cmd, cmdArgs, extraEnv]: Command): number {
+  const script = 'for ((i=0;i<$0;i++)); do "$@" >/dev/null 2>&1 || exit 1; done; times';
+  const out = execFileSync('/bin/bash', ['--norc', '--noprofile', '-c', script, String(runs), cmd, ...cmdArgs], { cwd: charm, env: { ...env, ...extraEnv }, encoding: 'utf8' });
+  const children = out.trim().split('\n')[1] ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+  return Math.round((secs * 1000) / runs);
+}
+
 const results = measure(rows.map((r) => r[2]));
+const cpu = rows.map((r) => cpuPerRun(r[2]));
 console.log(`runs per row: ${runs}; NODE_EXTRA_CA_CERTS unset; node ${execFileSync(join(charm, 'runtime/node'), ['--version'], { encoding: 'utf8' }).trim()}`);
-console.log('| what | bytes | median ms | p90 ms |');
-console.log('|---|---|---|---|');
-rows.forEach(([what, bytes], i) => console.log(`| ${what} | ${bytes} | ${results[i]!.median} | ${results[i]!.p90} |`));
+console.log('| what | bytes | wall median ms | wall p90 ms | CPU ms/run |');
+console.log('|---|---|---|---|---|');
+rows.forEach(([what, bytes], i) => console.log(`| ${what} | ${bytes} | ${results[i]!.median} | ${results[i]!.p90} | ${cpu[i]} |`));
 rmSync(work, { recursive: true, force: true });

@@ -94,7 +94,7 @@ export async function packCharm(charmDir: string, options: PackOptions = {}): Pr
   // Entries shared by every artifact of this charm, deflated once.
   const shared: ZipEntry[] = [
     deflateEntry('metadata.yaml', 0o644, text(metadataYaml(project))),
-    deflateEntry('dispatch', 0o755, text(dispatchScript())),
+    deflateEntry('dispatch', 0o755, text(dispatchScript({ sourceMaps: bundle.sourcemap !== undefined }))),
     deflateEntry(BUNDLE_PATH, 0o644, bundle.code),
     deflateEntry('runtime/README', 0o644, text(runtimeNotice(runtime))),
     { path: RUNTIME_PATH, mode: 0o755, size: runtime.size, crc: runtime.crc, deflated: readFileSync(runtime.deflatedPath) },

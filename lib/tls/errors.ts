@@ -24,6 +24,8 @@ export class TlsError extends Error {
 
 /** Style.md #12: an option error quotes the option, its value and its type. */
 export function invalidOption(option: string, value: unknown, expected: string): TlsError {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  // Never echo what may be key material (e.g. a PEM passed where a key spec belongs).
+  const secretish = typeof value === 'string' && (value.includes('PRIVATE KEY') || value.length > 256);
+  const shown = secretish ? '[redacted string]' : typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? '[object]' : String(value);
   return new TlsError('invalid-option', `Option "${option}" must be ${expected}, got ${shown} (${typeof value})`);
 }

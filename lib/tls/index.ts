@@ -2,7 +2,8 @@
  * lib/tls public barrel (style.md #14). Importing it loads @peculiar/x509 (~100 ms,
  * tooling.md): import it lazily, only in hooks that touch certificates, e.g.
  *   const tls = await import('../../lib/tls/index.ts');
- * `files.ts` and `fingerprint.ts` do not load x509 and may be imported directly.
+ * `pem.ts`, `fingerprint.ts`, `files.ts` and `state.ts` do not load x509 and may be imported
+ * directly from hooks that must stay fast (checked by lazy-imports.test.ts).
  */
 export { TlsError } from './errors.ts';
 export type { TlsErrorCode } from './errors.ts';
@@ -49,3 +50,6 @@ export type { CsrRequestEntry, ProviderCertificateEntry, ReceivedCheck, SignedAn
 
 export { writeKeyFile, writeCertFile, writeFileAtomic, KEY_FILE_MODE, CERT_FILE_MODE } from './files.ts';
 export type { WriteOptions } from './files.ts';
+
+export { appTlsState, unitTlsState, mergeTlsState } from './state.ts';
+export type { AppTlsState, UnitTlsState } from './state.ts';

@@ -31,7 +31,7 @@ describe('network-get addresses (contract §2.12)', () => {
   });
 
   it('turns one or more network-get results plus extra names into SANs', () => {
-    expect(sansFromNetworkInfo([info, { 'ingress-addresses': ['192.0.2.1'] }], ['nats.example'])).toEqual({
+    expect(sansFromNetworkInfo([info, { 'ingress-addresses': ['192.0.2.1', 'bad_host'] }], ['nats.example'])).toEqual({
       ip: ['203.0.113.7', '10.0.0.5', 'fd00::5', '192.0.2.1'], dns: ['juju-abc-0', 'nats.example'],
     });
   });

@@ -74,8 +74,13 @@ export function addressesFromNetworkInfo(info: NetworkInfo): string[] {
   return out;
 }
 
-/** SANs for a server certificate from one or more `network-get` results plus extra names. */
+/**
+ * SANs for a server certificate from one or more `network-get` results plus extra names.
+ * Entries from Juju that are neither an IP nor a valid DNS name (e.g. a hostname with an
+ * underscore) are skipped rather than failing the hook; `extra` is checked strictly.
+ */
 export function sansFromNetworkInfo(infos: NetworkInfo | readonly NetworkInfo[], extra: readonly string[] = []): SubjectAltNames {
   const list = Array.isArray(infos) ? infos : [infos as NetworkInfo];
-  return classifySubjectAltNames([...list.flatMap(addressesFromNetworkInfo), ...extra]);
+  const fromJuju = list.flatMap(addressesFromNetworkInfo).filter((a) => isIP(a.replace(/^\[(.*)\]$/, '$1')) || isDnsName(a));
+  return classifySubjectAltNames([...fromJuju, ...extra]);
 }

@@ -87,6 +87,14 @@ describe('planTls: self-signed source (3)', () => {
     expect(trustedCas(s4.state.trust!, at(30.1))).toEqual([ca2]);
   });
 
+  it('drops leaves that are no longer wanted', async () => {
+    const s1 = await step(base({}, T0));
+    const { plan, material } = await reconcileTls({ ...base(s1.state, at(1)), wanted: [WANTED[0]!] }, OPTS);
+    expect(plan.remove).toEqual(['client']);
+    expect(Object.keys(material.state.leaves!)).toEqual(['server']);
+    expect(material.changed.removed).toEqual(['client']);
+  });
+
   it('recreates an unusable stored CA', async () => {
     const p = await planTls(base({ selfSignedCa: { certPem: 'junk', keyPem: 'junk' } }, T0));
     expect(p.ca).toBe('create');
@@ -125,6 +133,19 @@ describe('planTls: switching to an external CA (1) and back', () => {
     expect(await leafChainsTo(back.state, 'server', s1.state.selfSignedCa!.certPem, at(4))).toBe(true);
   });
 
+  it('accepts an external certificate with extra SANs and usages without re-requesting forever', async () => {
+    const s1 = await step(base({}, T0, { relation: { certificates: [] } }));
+    const entries: ProviderCertificateEntry[] = [];
+    for (const [name, p] of Object.entries(s1.state.pending!)) {
+      const extra = name === 'server' ? ['10.0.0.5', 'nats-0.example', 'extra.example'] : ['client.example'];
+      const [e] = (await answerCsrRequests(external, [{ certificate_signing_request: p.csrPem }], { now: T0, issue: { usage: 'both', sans: extra, commonName: 'rewritten' } })).entries;
+      entries.push(e!);
+    }
+    const s2 = await step(base(s1.state, T0, { relation: { certificates: entries } }));
+    expect(s2.kinds).toEqual({ server: 'install', client: 'install' });
+    expect((await planTls(base(s2.state, at(1), { relation: { certificates: entries } }))).changes).toBe(false);
+  });
+
   it('keeps waiting, with a problem, when the answer fails verification', async () => {
     const s1 = await step(base({}, T0, { relation: { certificates: [] } }));
     const requests = parseCsrRequests(JSON.stringify(Object.values(s1.state.pending!).map((p) => ({ certificate_signing_request: p.csrPem }))));
@@ -156,6 +177,19 @@ describe('planTls: config PEMs (2)', () => {
     expect(s.state.leaves!.server!.certPem).toBe(leaf.certPem);
     expect(Certificate.fromPem(s.state.leaves!.server!.caPem).equals(opCa.certificate)).toBe(true);
     expect((await planTls(base(s.state, T0, { config }))).changes).toBe(false);
+  });
+
+  it('accepts a self-signed operator certificate without a CA (chain not checked), but not an expired one', async () => {
+    const selfSigned = await CertificateAuthority.create({ key: { type: 'ec' }, commonName: 'op', now: at(-1) });
+    // A CA certificate is refused as a leaf by policy; a leaf issued under an unknown CA is fine.
+    expect((await planTls(base({}, T0, { config: { cert: selfSigned.certPem, key: selfSigned.keyPem } }))).blocked)
+      .toBe('config certificate: certificate "op" is a CA certificate, not a leaf');
+    const leaf = await selfSigned.issue({ key: { type: 'ec' }, usage: 'both', sans: ['10.0.0.5'], now: at(-1) });
+    const ok = await step(base({}, T0, { config: { cert: leaf.certPem, key: leaf.keyPem } }));
+    expect(ok.kinds).toEqual({ server: 'use-config', client: 'use-config' });
+    expect(ok.state.leaves!.server!.caPem).toBe(leaf.certPem);
+    const late = await planTls(base({}, at(60 * 24 * 91), { config: { cert: leaf.certPem, key: leaf.keyPem } }));
+    expect(late.blocked).toMatch(/^config certificate: it is outside its validity window/);
   });
 
   it('blocks with a clear reason on unusable config, changing nothing', async () => {

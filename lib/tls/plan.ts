@@ -15,6 +15,8 @@ import { CertificateAuthority } from './ca.ts';
 import { CertificateRequest } from './csr.ts';
 import { PrivateKey } from './keys.ts';
 import { verifyCertificate } from './verify.ts';
+import { certificatePolicyViolation } from './policy.ts';
+import { splitCertificatePems } from './pem.ts';
 import { needsRenewal, DEFAULT_RENEW_FRACTION } from './renewal.ts';
 import { classifySubjectAltNames, type SubjectAltNames } from './names.ts';
 import { usageFromEku, type LeafUsage } from './extensions.ts';
@@ -129,9 +131,23 @@ export function configGiven(c: ConfigPems | undefined): boolean {
 export async function readConfigPems(c: ConfigPems, now: Date, crypto: CryptoImpl = defaultCrypto): Promise<ConfigMode> {
   if (has(c.cert) || has(c.key)) {
     if (!has(c.cert) || !has(c.key)) return { mode: 'invalid', reason: 'config: give both a certificate and its key' };
-    const v = await verifyCertificate({ certificate: c.cert, key: c.key, trusted: has(c.caCert) ? c.caCert : c.cert, now }, crypto);
-    if (!v.ok) return { mode: 'invalid', reason: `config certificate: ${v.reason}` };
-    return { mode: 'leaf', cert: v.certificate, key: PrivateKey.fromPem(c.key), anchor: v.anchor.pem };
+    if (has(c.caCert)) {
+      const v = await verifyCertificate({ certificate: c.cert, key: c.key, trusted: c.caCert, now }, crypto);
+      if (!v.ok) return { mode: 'invalid', reason: `config certificate: ${v.reason}` };
+      return { mode: 'leaf', cert: v.certificate, key: PrivateKey.fromPem(c.key), anchor: v.anchor.pem };
+    }
+    // No CA given (e.g. a publicly trusted or self-signed certificate): everything but the
+    // chain is checked; the last certificate of the bundle is what peers are told to trust.
+    const bundle = splitCertificatePems(c.cert);
+    const leaf = Certificate.parse(bundle[0] ?? '');
+    if (!leaf.ok) return { mode: 'invalid', reason: `config certificate: ${leaf.reason}` };
+    const key = PrivateKey.parse(c.key);
+    if (!key.ok) return { mode: 'invalid', reason: `config key: ${key.reason}` };
+    const problem = !key.key.matchesSpki(leaf.certificate.publicKeySpki) ? 'the key does not match the certificate'
+      : !leaf.certificate.isValidAt(now) ? `it is outside its validity window (${leaf.certificate.notBefore.toISOString()} to ${leaf.certificate.notAfter.toISOString()})`
+        : certificatePolicyViolation(leaf.certificate, 'leaf');
+    if (problem) return { mode: 'invalid', reason: `config certificate: ${problem}` };
+    return { mode: 'leaf', cert: leaf.certificate, key: key.key, anchor: bundle[bundle.length - 1] as string };
   }
   if (!has(c.caCert) || !has(c.caKey)) return { mode: 'invalid', reason: 'config: give both a CA certificate and the CA key (or a certificate and key)' };
   const loaded = CertificateAuthority.load(c.caCert, c.caKey);
@@ -145,12 +161,25 @@ function sameSans(a: SubjectAltNames, b: SubjectAltNames): boolean {
   return key(a) === key(b);
 }
 
-/** Why a certificate (or CSR) no longer fits its spec, if it does not. */
-export function specMismatch(have: { sans: SubjectAltNames; usage: LeafUsage | undefined; commonName: string | undefined }, spec: LeafSpec): string | undefined {
+/**
+ * Why a certificate (or CSR) no longer fits its spec, if it does not. `exact` for what we
+ * issue ourselves; `covers` for what an external CA issued, which may add SANs or usages or
+ * rewrite the CN (requiring equality there would re-request forever).
+ */
+export function specMismatch(
+  have: { sans: SubjectAltNames; usage: LeafUsage | undefined; commonName: string | undefined },
+  spec: LeafSpec,
+  mode: 'exact' | 'covers' = 'exact',
+): string | undefined {
   const want = classifySubjectAltNames(spec.sans ?? []);
-  if (!sameSans(have.sans, want)) return 'addresses changed';
-  if (have.usage !== spec.usage) return `usage changed to ${spec.usage}`;
-  if (spec.commonName !== undefined && have.commonName !== spec.commonName) return 'common name changed';
+  if (mode === 'exact') {
+    if (!sameSans(have.sans, want)) return 'addresses changed';
+    if (have.usage !== spec.usage) return `usage changed to ${spec.usage}`;
+    if (spec.commonName !== undefined && have.commonName !== spec.commonName) return 'common name changed';
+    return undefined;
+  }
+  if (!want.dns.every((d) => have.sans.dns.includes(d)) || !want.ip.every((i) => have.sans.ip.includes(i))) return 'addresses changed';
+  if (!usageCovers(have.usage, spec.usage)) return `usage changed to ${spec.usage}`;
   return undefined;
 }
 
@@ -159,7 +188,7 @@ async function storedLeafProblem(stored: StoredLeaf, spec: LeafSpec, rootPem: st
   if (!v.ok) return v.code === 'untrusted' || v.code === 'bad-signature' ? 'CA changed' : `stored certificate unusable: ${v.reason}`;
   if (needsRenewal(v.certificate, now, fraction)) return 'renewal due';
   const c = v.certificate;
-  return specMismatch({ sans: c.subjectAltNames, usage: usageFromEku(c.extendedKeyUsage), commonName: c.commonName }, spec);
+  return specMismatch({ sans: c.subjectAltNames, usage: usageFromEku(c.extendedKeyUsage), commonName: c.commonName }, spec, stored.source === 'relation' ? 'covers' : 'exact');
 }
 
 export async function planTls(input: PlanInput, crypto: CryptoImpl = defaultCrypto): Promise<TlsPlan> {
@@ -271,7 +300,8 @@ function selfSignedCaAction(input: PlanInput, now: Date, fraction: number): { ca
   return { ca: 'keep', root: current.pem };
 }
 
+/** No EKU extension means any usage (RFC 5280 §4.2.1.12); 'both' covers either. */
 function usageCovers(have: LeafUsage | undefined, want: LeafUsage): boolean {
-  if (have === undefined || have === 'both') return true; // no EKU extension = any usage (RFC 5280 §4.2.1.12)
+  if (have === undefined || have === 'both') return true;
   return have === want;
 }

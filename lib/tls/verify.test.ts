@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from '@jest/globals';
 import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { CertificateAuthority } from './ca.ts';
-import { IssuedCertificate } from './issued.ts';
+import type { IssuedCertificate } from './issued.ts';
 import { CertificateRequest } from './csr.ts';
 import { PrivateKey } from './keys.ts';
 import { verifyCertificate } from './verify.ts';

@@ -98,7 +98,8 @@ const VERBS: Record<string, Verb> = {
       const config = parseKeyValues((c.flags.config as string[] | undefined) ?? [], '--config');
       const units = positiveInt(str(c, 'num-units'), '-n', 1);
       const app = await c.sim.deploy(c.args[0]!, c.args[1], { ...opts(c), units, config });
-      c.io.stderr(`Deploying "${app}" from local charm, revision 0\n`);
+      const charm = (await c.sim.read((e) => (e.status(c.sim.modelOrCurrent(c.model)) as StatusView).applications?.[app]?.['charm-name'])) ?? app;
+      c.io.stderr(`Located local charm "${charm}", revision 0\nDeploying "${app}" from local charm "${charm}", revision 0 on ubuntu@22.04/stable\n`);
     },
   },
   'add-unit': {

@@ -96,6 +96,9 @@ export interface Engine {
   /** `offer [model.]app:ep[,ep] [name]`; returns the offer URL `admin/<model>.<name>`. */
   offer(model: string, app: string, endpoints: readonly string[], offerName?: string): string;
   consume(model: string, url: string, alias?: string): string;
+  /** `suspend-relation` / `resume-relation` (added), offering model only (contract §4.1). */
+  suspendRelation(model: string, id: number, message?: string): void;
+  resumeRelation(model: string, id: number): void;
   /** `juju refresh [--path]` (added): upgrade-charm → config-changed → (leader-settings-changed) → start. */
   refresh(model: string, app: string, charm?: CharmSpec): void;
   setConfig(model: string, app: string, values: Readonly<Record<string, string | number | boolean | null>>): void;
@@ -123,7 +126,8 @@ export interface Engine {
   // --- read views (contract §5) ---------------------------------------------------------
   status(model: string): unknown;
   secrets(model: string): unknown;
-  showSecret(model: string, idOrName: string, options?: { reveal?: boolean; revisions?: boolean }): unknown;
+  /** `show-secret [--reveal] [--revisions] [-r N]` (added: `revision`). */
+  showSecret(model: string, idOrName: string, options?: { reveal?: boolean; revisions?: boolean; revision?: number }): unknown;
   showUnit(model: string, unit: string): unknown;
   debugLog(model?: string): string[];
   actionResult(model: string, actionId: string): unknown;

@@ -1,6 +1,7 @@
 /** Cross-model relations (contract §4) and cross-model secrets (contract §3.1, §3.2, §4.3). */
 import { describe, expect, it } from '@jest/globals';
 import { drain, err, inUnit, newEngine, ok, PROVIDER, REQUIRER, sh, until } from '../tools/testkit.ts';
+import { loadEngine } from './engine.ts';
 
 function cmr(offerVersion = '3.6.8') {
   const engine = newEngine();
@@ -107,6 +108,34 @@ describe('cross-model relations (contract §4)', () => {
     const gone = drain(engine);
     expect(gone).toEqual(expect.arrayContaining(['web/0 db-relation-departed', 'web/0 db-relation-broken', 'db/0 db-relation-departed', 'db/0 db-relation-broken', 'db/1 db-relation-broken']));
     expect(inUnit(engine, 'web/0', 'con').run(`secret-get ${xuri}`)).toEqual(err(1, 'permission denied'));
+    inUnit(engine, 'web/0', 'con').finish();
+    const json = JSON.parse(JSON.stringify(engine.toJSON()));
+    expect(loadEngine(json).toJSON()).toEqual(json); // CMR, secrets, tracking all round-trip
+  });
+
+  it('§4.1/§3.5 suspend-relation (offering side): -departed/-broken, permission denied; resume re-enters scope', () => {
+    const { engine, off } = cmr();
+    const d = inUnit(engine, 'db/0', 'off');
+    const uri = d.run('secret-add value=x').stdout.trim();
+    d.run(`secret-grant ${uri} -r 1`);
+    d.finish(0);
+    const xuri = `secret://${off.uuid}/${uri.slice(7)}`;
+    const w = inUnit(engine, 'web/0', 'con');
+    expect(w.run(`secret-get ${xuri} value`)).toEqual(ok('x\n'));
+    w.finish();
+    expect(() => engine.suspendRelation('con', 0)).toThrow('relation 0 is not a cross-model relation offered by model "con"');
+    engine.suspendRelation('off', 1, 'maintenance');
+    expect(drain(engine).sort()).toEqual(['db/0 db-relation-broken', 'db/0 db-relation-departed', 'db/1 db-relation-broken', 'db/1 db-relation-departed',
+      'web/0 db-relation-broken', 'web/0 db-relation-departed', 'web/0 db-relation-departed']);
+    expect(inUnit(engine, 'web/0', 'con').run(`secret-get ${xuri} value`)).toEqual(err(1, 'permission denied'));
+    expect(inUnit(engine, 'web/0', 'con').run('relation-ids db')).toEqual(ok(''));
+    inUnit(engine, 'web/0', 'con').finish();
+    expect(engine.status('off').relations.find((r) => r.id === 1)).toMatchObject({ status: 'suspended', message: 'maintenance' });
+    engine.resumeRelation('off', 1);
+    const back = drain(engine);
+    expect(back).toEqual(expect.arrayContaining(['web/0 db-relation-created', 'web/0 db-relation-joined', 'db/0 db-relation-joined']));
+    expect(inUnit(engine, 'web/0', 'con').run(`secret-get ${xuri} value`)).toEqual(ok('x\n'));
+    expect(inUnit(engine, 'web/0', 'con').run('relation-list -r 0')).toEqual(ok('pg/0\npg/1\n'));
   });
 
   it('§3.1 cross-model secret grants need Juju 3.2+ on the offering side', () => {

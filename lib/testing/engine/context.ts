@@ -5,20 +5,15 @@
  * world. Reads see this hook's own buffered writes; other units' bags are snapshotted on first
  * read. Every method is what one hook tool needs; argv parsing lives in ../tools.
  */
-import { runtimeError, ToolError, usageError } from './errors.ts';
+import { runtimeError, usageError } from './errors.ts';
 import { notifyAppBagChange, notifyLeaderSettings, notifyUnitBagChange } from './lifecycle.ts';
-import { canRead, notifyNewRevision, notifyObsolete, ownedBy, parseSecretRef, ROTATE_PERIODS, sameContent, secretUri, validateContent } from './secrets.ts';
-import type { ActionState, AppState, Bag, PortEntry, QueuedHook, RelationState, SecretGrant, SecretState, UnitState } from './state.ts';
+import { SecretBuffer, type SecretMeta, type SecretOp } from './secret-buffer.ts';
+import { canRead, notifyObsolete, ownedBy, parseSecretRef, secretUri, validateContent } from './secrets.ts';
+import type { ActionState, AppState, Bag, PortEntry, QueuedHook, RelationState, SecretState, UnitState } from './state.ts';
 import type { Personality } from './version.ts';
-import { appKey, splitUnitKey, unitKey, type World } from './world.ts';
+import { appKey, unitKey, type World } from './world.ts';
 
-export interface SecretMeta { label?: string; description?: string; rotate?: string; expire?: number }
-type SecretOp =
-  | { op: 'add'; id: string; ownerKind: 'application' | 'unit'; content: Bag; meta: SecretMeta }
-  | { op: 'set'; id: string; content?: Bag; meta: SecretMeta }
-  | { op: 'remove'; id: string; revision?: number }
-  | { op: 'grant'; id: string; grant: SecretGrant }
-  | { op: 'revoke'; id: string; relation?: string; target?: string };
+export type { SecretMeta } from './secret-buffer.ts';
 
 export interface SecretInfoView {
   id: string; revision: number; label: string; owner: 'application' | 'unit';
@@ -42,7 +37,7 @@ export class HookContext {
   private readonly relWrites = new Map<string, Bag>();
   private readonly stateWrites = new Map<string, string | null>();
   private readonly portOps: Array<{ open: boolean; entry: PortEntry }> = [];
-  private readonly secretOps: SecretOp[] = [];
+  private readonly secretOps = new SecretBuffer();
   private readonly snapshots = new Map<string, Bag>();
   private actionResults: Record<string, unknown> = {};
   private actionFailed: string | undefined;
@@ -229,7 +224,7 @@ export class HookContext {
     for (const [k, v] of Object.entries(data)) {
       if (v === '') { if (k in s) { delete s[k]; changed = true; } } else if (s[k] !== v) { s[k] = v; changed = true; }
     }
-    if (changed) notifyLeaderSettings(this.world, this.model, this.app);
+    if (changed) notifyLeaderSettings(this.world, this.app);
   }
   stateGet(): Bag {
     const out: Bag = { ...this.unit.state };
@@ -305,29 +300,14 @@ export class HookContext {
   actionLog(message: string): void { this.action().log.push({ time: this.now(), message }); }
 
   // ---- secrets (§3) -------------------------------------------------------------------------------
-  private pendingAdd(id: string): Extract<SecretOp, { op: 'add' }> | undefined {
-    return this.secretOps.find((o): o is Extract<SecretOp, { op: 'add' }> => o.op === 'add' && o.id === id);
-  }
-  private pendingContent(id: string): Bag | undefined {
-    let content: Bag | undefined = this.pendingAdd(id)?.content;
-    for (const o of this.secretOps) if (o.op === 'set' && o.id === id && o.content) content = o.content;
-    return content;
-  }
-  private pendingMeta(id: string): SecretMeta {
-    const meta: SecretMeta = { ...(this.pendingAdd(id)?.meta ?? {}) };
-    for (const o of this.secretOps) if (o.op === 'set' && o.id === id) Object.assign(meta, o.meta);
-    return meta;
-  }
-  private removedInHook(id: string): boolean { return this.secretOps.some((o) => o.op === 'remove' && o.id === id && o.revision === undefined); }
-  private ownsKind(kind: 'application' | 'unit'): string { return kind === 'unit' ? this.unitKey : appKey(this.model, this.appName); }
   private owned(s: SecretState): boolean { return ownedBy(s, this.unitKey); }
 
   /** Owner-side label lookup (owner labels incl. pending), then consumer labels (§3.5 item 9). */
   private byLabel(label: string): string | undefined {
-    for (const o of this.secretOps) if (o.op === 'add' && o.meta.label === label) return o.id;
+    for (const o of this.secretOps.ops) if (o.op === 'add' && o.meta.label === label) return o.id;
     for (const s of Object.values(this.world.state.secrets)) {
       if (!this.owned(s)) continue;
-      const l = this.pendingMeta(s.id).label ?? s.label;
+      const l = this.secretOps.pendingMeta(s.id).label ?? s.label;
       if (l === label) return s.id;
     }
     for (const s of Object.values(this.world.state.secrets)) if (s.tracking[this.unitKey]?.label === label) return s.id;
@@ -347,14 +327,14 @@ export class HookContext {
   }
   private existing(id: string, shown: string): SecretState {
     const s = this.world.state.secrets[id];
-    if (!s || this.removedInHook(id)) throw runtimeError(`secret "${shown}" not found`);
+    if (!s || this.secretOps.removed(id)) throw runtimeError(`secret "${shown}" not found`);
     return s;
   }
 
   secretAdd(ownerKind: 'application' | 'unit', content: Bag, meta: SecretMeta): string {
     if (ownerKind === 'application' && !this.isLeader()) throw runtimeError('this unit is not the leader');
     validateContent(this.p, content);
-    if (meta.label !== undefined && this.secretOps.some((o) => o.op === 'add' && o.meta.label === meta.label)) {
+    if (meta.label !== undefined && this.secretOps.ops.some((o) => o.op === 'add' && o.meta.label === meta.label)) {
       throw runtimeError(`secret with label "${meta.label}" already exists`);
     }
     const id = this.world.newSecretId();
@@ -364,13 +344,13 @@ export class HookContext {
 
   /** `secret-get` with the tracking side effects recorded immediately (§0.4, §3.5). */
   secretGet(id: string, shown: string, opts: { peek: boolean; refresh: boolean; label?: string }): Bag {
-    const add = this.pendingAdd(id);
-    if (add) return { ...this.pendingContent(id)! };
+    const add = this.secretOps.pendingAdd(id);
+    if (add) return { ...this.secretOps.pendingContent(id)! };
     const s = this.existing(id, shown);
     if (!canRead(this.world, s, this.unitKey)) throw runtimeError('permission denied');
     const owner = this.owned(s);
     if (opts.label !== undefined) this.assignLabel(s, owner, opts.label);
-    const pending = this.pendingContent(id);
+    const pending = this.secretOps.pendingContent(id);
     const latest = s.revisions[String(s.latest)]!.content;
     if (owner && !this.p.ownersTrack) return { ...(pending ?? latest) };
     let t = s.tracking[this.unitKey];
@@ -384,6 +364,8 @@ export class HookContext {
         t.revision = s.latest;
         notifyObsolete(this.world, s);
       }
+      // Refreshing onto the revision a pending secret-set creates is deferred to commit (§0.4).
+      if (pending) this.secretOps.push({ op: 'track', id });
       return { ...(pending ?? latest) };
     }
     const rev = s.revisions[String(t.revision)] ?? s.revisions[String(s.latest)]!;
@@ -405,7 +387,7 @@ export class HookContext {
   /** Up-front checks only for secrets this unit/app owns; the rest fails at commit (§3.4 notes). */
   private checkManage(id: string, shown: string): void {
     const s = this.world.state.secrets[id];
-    const add = this.pendingAdd(id);
+    const add = this.secretOps.pendingAdd(id);
     const kind = add?.ownerKind ?? (s && this.owned(s) ? s.ownerKind : undefined);
     if (kind === undefined) {
       if (!s) throw runtimeError(`secret "${shown}" not found`);
@@ -432,7 +414,7 @@ export class HookContext {
   /** `secret-grant` checks ownership at once (§3.4). */
   secretGrant(id: string, shown: string, relationId: number, unitName: string | undefined): void {
     const s = this.world.state.secrets[id];
-    const kind = this.pendingAdd(id)?.ownerKind ?? (s && this.owned(s) ? s.ownerKind : undefined);
+    const kind = this.secretOps.pendingAdd(id)?.ownerKind ?? (s && this.owned(s) ? s.ownerKind : undefined);
     if (kind === undefined) throw runtimeError(`secret "${shown}" not found`);
     if (kind === 'application' && !this.isLeader()) throw runtimeError('this unit is not the leader');
     const rel = this.rel(relationId);
@@ -447,7 +429,7 @@ export class HookContext {
     const remote = this.world.remoteEnd(rel, this.model, this.appName);
     const remoteApp = this.world.appNameFrom(remote, this.model);
     const appTarget = appKey(remote.model, remote.app);
-    const grants = [...(s?.grants ?? []), ...this.secretOps.filter((o): o is Extract<SecretOp, { op: 'grant' }> => o.op === 'grant' && o.id === id).map((o) => o.grant)];
+    const grants = [...(s?.grants ?? []), ...this.secretOps.ops.filter((o): o is Extract<SecretOp, { op: 'grant' }> => o.op === 'grant' && o.id === id).map((o) => o.grant)];
     if (unitName !== undefined) {
       if (unitName.slice(0, unitName.lastIndexOf('/')) !== remoteApp) throw usageError(`cannot specify unit "${unitName}" in relation to application "${remoteApp}"`);
       if (grants.some((g) => g.relation === rel.key && g.scope === 'app' && g.target === appTarget)) return; // no-op (§3.4)
@@ -487,16 +469,16 @@ export class HookContext {
 
   /** Bare ids owned by this unit or its app, including this hook's adds (§3.4). */
   secretIds(): string[] {
-    const ids = Object.values(this.world.state.secrets).filter((s) => this.owned(s) && !this.removedInHook(s.id)).map((s) => s.id);
-    for (const o of this.secretOps) if (o.op === 'add' && !this.removedInHook(o.id)) ids.push(o.id);
+    const ids = Object.values(this.world.state.secrets).filter((s) => this.owned(s) && !this.secretOps.removed(s.id)).map((s) => s.id);
+    for (const o of this.secretOps.ops) if (o.op === 'add' && !this.secretOps.removed(o.id)) ids.push(o.id);
     return ids;
   }
 
   secretInfo(id: string, shown: string): SecretInfoView {
-    const add = this.pendingAdd(id);
+    const add = this.secretOps.pendingAdd(id);
     const s = this.world.state.secrets[id];
-    if ((!add && (!s || !this.owned(s))) || this.removedInHook(id)) throw runtimeError(`secret "${shown}" not found`);
-    const meta = this.pendingMeta(id);
+    if ((!add && (!s || !this.owned(s))) || this.secretOps.removed(id)) throw runtimeError(`secret "${shown}" not found`);
+    const meta = this.secretOps.pendingMeta(id);
     const view: SecretInfoView = {
       id, revision: s?.latest ?? 1, label: meta.label ?? s?.label ?? '',
       owner: add?.ownerKind ?? s!.ownerKind,
@@ -528,7 +510,9 @@ export class HookContext {
   // ---- commit ---------------------------------------------------------------------------------
   /** Apply buffered writes (exit 0). Throws ToolError when a commit-time check fails (§0.4). */
   commit(): void {
-    const secrets = this.prepareSecrets();
+    const secrets = this.secretOps.prepare(this.world, {
+      model: this.model, unitKey: this.unitKey, personality: this.p, isLeader: this.app.leader === this.unitName, now: this.now(),
+    });
     const unit = this.unit;
     // relation data
     const relChanges: Array<[RelationState, boolean]> = [];
@@ -558,76 +542,7 @@ export class HookContext {
       if (app) notifyAppBagChange(this.world, rel, this.unitKey);
       else notifyUnitBagChange(this.world, rel, this.unitKey);
     }
-    this.applySecrets(secrets);
-  }
-
-  /** Replay secret ops on copies; any failure aborts the whole commit. */
-  private prepareSecrets(): Map<string, SecretState | null> {
-    const work = new Map<string, SecretState | null>();
-    const get = (id: string): SecretState | null => {
-      if (!work.has(id)) work.set(id, this.world.state.secrets[id] ? structuredClone(this.world.state.secrets[id]!) : null);
-      return work.get(id)!;
-    };
-    const now = this.now();
-    for (const o of this.secretOps) {
-      if (o.op === 'add') {
-        const owner = this.ownsKind(o.ownerKind);
-        if (o.meta.label !== undefined && this.ownerLabelClash(owner, o.meta.label, o.id, work)) throw runtimeError(`secret with label "${o.meta.label}" already exists`);
-        const s: SecretState = {
-          id: o.id, model: this.model, ownerKind: o.ownerKind, owner, latest: 1,
-          revisions: { 1: { content: o.content, created: now, updated: now } }, grants: [], tracking: {},
-          removeNotified: [], created: now, updated: now,
-        };
-        applyMeta(s, o.meta, now);
-        work.set(o.id, s);
-        continue;
-      }
-      const s = get(o.id);
-      if (!s) throw runtimeError(`secret "${o.id}" not found`);
-      if (!this.owned(s)) throw runtimeError('permission denied');
-      if (s.ownerKind === 'application' && this.app.leader !== this.unitName) throw runtimeError('this unit is not the leader');
-      if (o.op === 'set') {
-        if (o.meta.label !== undefined && this.ownerLabelClash(s.owner, o.meta.label, s.id, work)) throw runtimeError(`secret with label "${o.meta.label}" already exists`);
-        if (o.content && !(this.p.skipIdenticalSecretSet && sameContent(o.content, s.revisions[String(s.latest)]!.content))) {
-          s.latest += 1;
-          s.revisions[String(s.latest)] = { content: o.content, created: now, updated: now };
-          if (s.rotate && s.rotate !== 'never') s.nextRotate = now + (ROTATE_PERIODS[s.rotate] ?? 0);
-        }
-        applyMeta(s, o.meta, now);
-        s.updated = now;
-      } else if (o.op === 'remove') {
-        if (o.revision === undefined) work.set(o.id, null);
-        else {
-          delete s.revisions[String(o.revision)];
-          if (Object.keys(s.revisions).length === 0) work.set(o.id, null);
-        }
-      } else if (o.op === 'grant') {
-        if (!s.grants.some((g) => g.relation === o.grant.relation && g.target === o.grant.target)) s.grants.push(o.grant);
-      } else if (o.op === 'revoke') {
-        s.grants = s.grants.filter((g) => {
-          if (o.relation !== undefined) return !(g.relation === o.relation && (g.target === o.target || g.target.startsWith(`${o.target}/`)));
-          return !(g.target === o.target || (o.target!.split('/').length === 2 && g.target.startsWith(`${o.target}/`)));
-        });
-      }
-    }
-    return work;
-  }
-  private ownerLabelClash(owner: string, label: string, id: string, work: Map<string, SecretState | null>): boolean {
-    const all = new Map<string, SecretState | null>(Object.entries(this.world.state.secrets));
-    for (const [k, v] of work) all.set(k, v);
-    for (const s of all.values()) if (s && s.id !== id && s.owner === owner && s.label === label) return true;
-    return false;
-  }
-  private applySecrets(work: Map<string, SecretState | null>): void {
-    for (const [id, s] of work) {
-      const before = this.world.state.secrets[id];
-      if (s === null) { delete this.world.state.secrets[id]; continue; }
-      this.world.state.secrets[id] = s;
-      if (before && s.latest > before.latest) {
-        notifyNewRevision(this.world, s, this.unitKey);
-        notifyObsolete(this.world, s);
-      }
-    }
+    this.secretOps.apply(this.world, secrets, this.unitKey);
   }
 
   /** What a unit in this context sees as the URI of a secret (JUJU_SECRET_ID form). */
@@ -636,24 +551,11 @@ export class HookContext {
     return s ? secretUri(this.world, s, this.model) : `secret:${id}`;
   }
 
-  static isToolError(e: unknown): e is ToolError { return e instanceof ToolError; }
 }
 
 /** RFC 3339 as Go prints a UTC time.Time (no fractional seconds when zero). */
 function goTime(t: number): string {
   return new Date(t).toISOString().replace(/\.000Z$/, 'Z');
-}
-
-function applyMeta(s: SecretState, meta: SecretMeta, now: number): void {
-  if (meta.label !== undefined) s.label = meta.label;
-  if (meta.description !== undefined) s.description = meta.description;
-  if (meta.rotate !== undefined) {
-    if (meta.rotate === 'never') { delete s.rotate; delete s.nextRotate; } else {
-      if (s.rotate !== meta.rotate || s.nextRotate === undefined) s.nextRotate = now + (ROTATE_PERIODS[meta.rotate] ?? 0);
-      s.rotate = meta.rotate;
-    }
-  }
-  if (meta.expire !== undefined) s.revisions[String(s.latest)]!.expire = meta.expire;
 }
 
 /** `app/2` < `app/10`: by app name, then unit number. */
@@ -663,4 +565,3 @@ export function compareUnitNames(a: string, b: string): number {
   return Number(a.slice(a.lastIndexOf('/') + 1)) - Number(b.slice(b.lastIndexOf('/') + 1));
 }
 
-export { splitUnitKey };

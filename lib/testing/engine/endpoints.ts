@@ -21,8 +21,7 @@ function candidates(charm: CharmSpec, side: Side): Candidate[] {
   return out.filter((c) => (side.endpoint === undefined || c.endpoint === side.endpoint) && (!side.saas || side.saas.endpoints.includes(c.endpoint)));
 }
 
-export function resolveEndpoints(world: World, model: string, a: Side, b: Side): [RelationEnd, RelationEnd] {
-  void model;
+export function resolveEndpoints(world: World, a: Side, b: Side): [RelationEnd, RelationEnd] {
   if (a.model === b.model && a.app === b.app) throw new OperatorError('cannot relate an application to itself');
   const ca = candidates(world.app(a.model, a.app).charm, a);
   const cb = candidates(world.app(b.model, b.app).charm, b);

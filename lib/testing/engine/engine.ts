@@ -8,17 +8,21 @@ import type { ToolResult } from '../../juju/types.ts';
 import type { AddModelOptions, CharmSpec, DeployOptions, Engine, EngineOptions, HookInvocation, HookOutcome } from './api.ts';
 import { actionParams, coerceConfig, defaultConfig } from './config.ts';
 import { HookContext } from './context.ts';
+import { MinHeap } from './heap.ts';
+import { hookEnv } from './env.ts';
 import { OperatorError, ToolError } from './errors.ts';
-import { collectDeadRelations, createRelation, electLeader, onRelationHookStart, queueCreated, removeRelation, teardownUnit } from './lifecycle.ts';
+import { collectDeadRelations, createRelation, electLeader, onRelationHookStart, queueCreated, removeRelation, resumeRelation, suspendRelation, teardownUnit } from './lifecycle.ts';
 import { resolveEndpoints, parseOfferUrl } from './endpoints.ts';
 import { prngNext, remoteToken, uuid } from './random.ts';
-import { fireDueSecretHooks, notifyObsolete, secretUri } from './secrets.ts';
-import type { AppState, QueuedHook, RelationEnd, UnitState, WorldState } from './state.ts';
+import { fireDueSecretHooks, notifyObsolete } from './secrets.ts';
+import type { AppState, QueuedHook, RelationEnd, RelationState, UnitState, WorldState } from './state.ts';
 import { DEFAULT_AGENT_VERSION, parseVersion } from './version.ts';
 import * as views from './views.ts';
 import { appKey, emptyWorld, splitUnitKey, unitKey, World } from './world.ts';
 
 const UPDATE_STATUS_INTERVAL = 5 * 60e3;
+/** The tool-call and debug logs keep the most recent entries only (state stays small). */
+const MAX_RECORDS = 50_000;
 const INSTALLING = { status: 'maintenance', message: 'installing charm software' } as const;
 const NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
@@ -28,6 +32,8 @@ export class SimEngine implements Engine {
 
   constructor(state: WorldState, options: EngineOptions = {}) {
     this.world = new World(state, options);
+    this.world.onQueueChange = (u) => { this.dirty.add(u); };
+    for (const [, u] of this.units()) this.dirty.add(u);
   }
 
   // ---- models --------------------------------------------------------------------------------
@@ -137,7 +143,7 @@ export class SimEngine implements Engine {
   // ---- relations and CMR --------------------------------------------------------------------------
   integrate(model: string, a: string, b: string): number {
     const sides = [a, b].map((s) => this.sideOf(model, s));
-    const [ea, eb] = resolveEndpoints(this.world, model, sides[0]!, sides[1]!);
+    const [ea, eb] = resolveEndpoints(this.world, sides[0]!, sides[1]!);
     for (const r of Object.values(this.world.state.relations)) {
       if (r.life !== 'alive' || r.peer) continue;
       const has = (e: RelationEnd): boolean => r.ends.some((x) => x.model === e.model && x.app === e.app && x.endpoint === e.endpoint);
@@ -210,6 +216,25 @@ export class SimEngine implements Engine {
     }
     if (rel.life !== 'alive') return;
     removeRelation(this.world, rel);
+  }
+
+  /** `juju suspend-relation <id> [--message m]`, run in the offering model (contract §4.1, §4.3). */
+  suspendRelation(model: string, id: number, message = ''): void {
+    const rel = this.offeredRelation(model, id);
+    if (rel.suspended === undefined) suspendRelation(this.world, rel, message);
+  }
+
+  /** `juju resume-relation <id>`, run in the offering model. */
+  resumeRelation(model: string, id: number): void {
+    const rel = this.offeredRelation(model, id);
+    if (rel.suspended !== undefined) resumeRelation(this.world, rel);
+  }
+
+  private offeredRelation(model: string, id: number): RelationState {
+    const rel = this.world.relationById(model, id);
+    if (!rel || rel.life !== 'alive') throw new OperatorError(`relation ${id} not found`);
+    if (!rel.cmr || rel.offeringModel !== model) throw new OperatorError(`relation ${id} is not a cross-model relation offered by model "${model}"`);
+    return rel;
   }
 
   offer(model: string, app: string, endpoints: readonly string[], offerName: string = app): string {
@@ -316,6 +341,7 @@ export class SimEngine implements Engine {
   }
 
   private clearError(u: UnitState): void {
+    this.dirty.add(u);
     if (u.beforeError) u.workload = { ...u.beforeError, since: this.world.now() };
     delete u.beforeError;
     delete u.failedHook;
@@ -343,38 +369,80 @@ export class SimEngine implements Engine {
   private readonly busyUnits = new Set<string>();
   /** Flat list of every unit, rebuilt when units are added (an index, not state). */
   private unitIndex: Array<[string, UnitState]> | undefined;
+  private readonly keyOf = new WeakMap<UnitState, string>();
+  /**
+   * FIFO scheduler index: [seq of the item a unit can run, unit key]. Entries are validated
+   * when popped (stale ones are dropped); units whose queue changed are re-indexed lazily.
+   */
+  private readonly ready = new MinHeap<string>();
+  private readonly dirty = new Set<UnitState>();
 
   private units(): Array<[string, UnitState]> {
     if (!this.unitIndex) {
       this.unitIndex = [];
       for (const m of Object.values(this.world.state.models)) {
-        for (const a of Object.values(m.apps)) for (const u of Object.values(a.units)) this.unitIndex.push([unitKey(m.name, u.name), u]);
+        for (const a of Object.values(m.apps)) {
+          for (const u of Object.values(a.units)) {
+            const key = unitKey(m.name, u.name);
+            this.unitIndex.push([key, u]);
+            this.keyOf.set(u, key);
+          }
+        }
       }
     }
     return this.unitIndex;
   }
 
+  private reindex(): void {
+    for (const u of this.dirty) {
+      let key = this.keyOf.get(u);
+      if (key === undefined) {
+        this.unitIndex = undefined;
+        this.units();
+        key = this.keyOf.get(u);
+        if (key === undefined) continue; // a removed unit
+      }
+      const i = this.runnableIndex(key, u);
+      if (i >= 0) this.ready.push(u.queue[i]!.seq, key);
+    }
+    this.dirty.clear();
+  }
+
+  /**
+   * Index of the queue item a unit would run next, or -1. A unit in error runs nothing until
+   * resolved, except actions, which Juju still runs on a unit in error (so operators can debug).
+   */
+  private runnableIndex(key: string, u: UnitState): number {
+    if (u.queue.length === 0 || this.busyUnits.has(key)) return -1;
+    if (!u.failedHook) return 0;
+    return u.queue.findIndex((q, i) => i > 0 && q.kind === 'action');
+  }
+
   nextHook(): HookInvocation | undefined {
     let pick: [string, UnitState] | undefined;
+    let index = -1;
     if (this.world.seeded) {
-      const candidates = this.units().filter(([key, u]) => u.queue.length > 0 && !u.failedHook && !this.busyUnits.has(key) && this.world.unitByKey(key) === u);
+      const candidates = this.units().filter(([key, u]) => this.runnableIndex(key, u) >= 0 && this.world.unitByKey(key) === u);
       if (candidates.length === 0) return undefined;
       const [r, next] = prngNext(this.world.state.rng);
       this.world.state.rng = next;
       candidates.sort((x, y) => (x[0] < y[0] ? -1 : 1));
       pick = candidates[Math.floor(r * candidates.length)]!;
+      index = this.runnableIndex(pick[0], pick[1]);
     } else {
-      let best = Infinity;
-      for (const entry of this.units()) {
-        const u = entry[1];
-        const head = u.queue[0];
-        if (head === undefined || head.seq >= best || u.failedHook || this.busyUnits.has(entry[0])) continue;
-        if (this.world.unitByKey(entry[0]) !== u) continue; // removed unit
-        best = head.seq;
-        pick = entry;
+      this.reindex();
+      for (let top = this.ready.pop(); top; top = this.ready.pop()) {
+        const [seq, key] = top;
+        const u = this.world.unitByKey(key);
+        const i = u ? this.runnableIndex(key, u) : -1;
+        if (!u || i < 0 || u.queue[i]!.seq !== seq) continue; // stale entry
+        pick = [key, u];
+        index = i;
+        break;
       }
       if (!pick) return undefined;
     }
+    if (index > 0) pick[1].queue.unshift(...pick[1].queue.splice(index, 1)); // an action overtakes the failed hook
     const [key, unit] = pick;
     const k = splitUnitKey(key);
     const hook = unit.queue[0]!;
@@ -403,46 +471,7 @@ export class SimEngine implements Engine {
     this.contexts.set(id, ctx);
     this.busyUnits.add(ctx.unitKey);
     const a = this.world.app(model, ctx.appName);
-    return { contextId: id, model, unit, name, kind, env: this.env(ctx, hook), charm: a.charm };
-  }
-
-  /** The JUJU_* environment of contract §1.2 (the transport adds PATH and the socket address). */
-  private env(ctx: HookContext, hook: QueuedHook | undefined): Record<string, string> {
-    const m = this.world.model(ctx.model);
-    const u = ctx.unit;
-    const charmDir = ctx.app.charm.dir ?? `/var/lib/juju/agents/unit-${ctx.unitName.replace('/', '-')}/charm`;
-    const env: Record<string, string> = {
-      JUJU_DISPATCH_PATH: ctx.kind === 'action' ? `actions/${ctx.name}` : `hooks/${ctx.name}`,
-      JUJU_HOOK_NAME: ctx.kind === 'action' ? '' : ctx.name,
-      JUJU_UNIT_NAME: ctx.unitName, JUJU_MODEL_NAME: m.name, JUJU_MODEL_UUID: m.uuid, JUJU_VERSION: m.version,
-      JUJU_CHARM_DIR: charmDir, CHARM_DIR: charmDir, JUJU_CONTEXT_ID: ctx.id,
-      JUJU_AGENT_SOCKET_ADDRESS: '', JUJU_AGENT_SOCKET_NETWORK: 'unix',
-      JUJU_API_ADDRESSES: '10.0.0.1:17070', JUJU_MACHINE_ID: u.machine, JUJU_PRINCIPAL_UNIT: '',
-      JUJU_AVAILABILITY_ZONE: '', JUJU_SLA: 'unsupported', CLOUD_API_VERSION: '',
-      JUJU_CHARM_HTTP_PROXY: '', JUJU_CHARM_HTTPS_PROXY: '', JUJU_CHARM_FTP_PROXY: '', JUJU_CHARM_NO_PROXY: '',
-    };
-    const rel = hook?.relation ? this.world.state.relations[hook.relation] : undefined;
-    if (rel && hook) {
-      const local = this.world.localEnd(rel, ctx.model, ctx.appName)!;
-      env['JUJU_RELATION'] = local.endpoint;
-      env['JUJU_RELATION_ID'] = `${local.endpoint}:${rel.ids[ctx.model]}`;
-      env['JUJU_REMOTE_APP'] = this.world.appNameFrom(this.world.remoteEnd(rel, ctx.model, ctx.appName), ctx.model);
-      env['JUJU_REMOTE_UNIT'] = hook.remoteUnit ? this.world.unitNameFrom(rel, hook.remoteUnit, ctx.model) : '';
-      if (hook.departing) env['JUJU_DEPARTING_UNIT'] = this.world.unitNameFrom(rel, hook.departing, ctx.model);
-    }
-    if (hook?.kind === 'action') {
-      env['JUJU_ACTION_NAME'] = hook.name;
-      env['JUJU_ACTION_UUID'] = hook.action!;
-      env['JUJU_ACTION_TAG'] = `action-${hook.action}`;
-    }
-    if (hook?.secret && ctx.p.secrets) {
-      const s = this.world.state.secrets[hook.secret];
-      env['JUJU_SECRET_ID'] = s ? secretUri(this.world, s, ctx.model) : `secret:${hook.secret}`;
-      const owner = hook.name !== 'secret-changed';
-      env['JUJU_SECRET_LABEL'] = (owner ? s?.label : s?.tracking[ctx.unitKey]?.label) ?? '';
-      if (hook.secretRevision !== undefined && hook.secretRevision > 0) env['JUJU_SECRET_REVISION'] = String(hook.secretRevision);
-    }
-    return env;
+    return { contextId: id, model, unit, name, kind, env: hookEnv(this.world, ctx, hook), charm: a.charm };
   }
 
   runTool(contextId: string, tool: string, args: readonly string[], options: ToolIO = {}): ToolResult {
@@ -451,7 +480,9 @@ export class SimEngine implements Engine {
     const result = toolAvailable(ctx.p, tool)
       ? runHookTool(ctx, tool, args, options)
       : { stdout: '', stderr: `${tool}: command not found\n`, exitCode: 127 };
-    this.world.state.toolCalls.push({ model: ctx.model, unit: ctx.unitName, hook: ctx.name, tool, args: [...args], exitCode: result.exitCode });
+    const calls = this.world.state.toolCalls;
+    calls.push({ model: ctx.model, unit: ctx.unitName, hook: ctx.name, tool, args: [...args], exitCode: result.exitCode });
+    if (calls.length > MAX_RECORDS) calls.splice(0, calls.length - MAX_RECORDS);
     return result;
   }
 
@@ -464,6 +495,8 @@ export class SimEngine implements Engine {
     if (!ctx) throw new OperatorError(`bad context: ${contextId}`);
     this.contexts.delete(contextId);
     this.busyUnits.delete(ctx.unitKey);
+    const freed = this.world.unitByKey(ctx.unitKey);
+    if (freed) this.dirty.add(freed);
     const unit = this.world.unitByKey(ctx.unitKey);
     if (!unit) return;
     const module = `unit.${ctx.unitName}.${ctx.name}`;
@@ -481,6 +514,8 @@ export class SimEngine implements Engine {
       }
     }
     unit.agent = { status: 'idle', message: '', since: this.world.now() };
+    const log = this.world.state.log;
+    if (log.length > MAX_RECORDS) log.splice(0, log.length - MAX_RECORDS);
     if (ctx.adhoc) return;
     if (ctx.kind === 'action') {
       const a = this.world.model(ctx.model).actions[ctx.hook!.action!]!;
@@ -526,6 +561,7 @@ export class SimEngine implements Engine {
   /** Pop the finished head of a unit's queue; a finished `remove` deletes the unit. */
   private completeHead(model: string, unit: UnitState): void {
     const head = unit.queue.shift();
+    this.dirty.add(unit);
     if (head?.name === 'remove' && unit.life === 'dying') {
       const a = this.world.app(model, unit.name.slice(0, unit.name.lastIndexOf('/')));
       delete a.units[unit.name];
@@ -551,7 +587,7 @@ export class SimEngine implements Engine {
   // ---- read views (contract §5) -------------------------------------------------------------------
   status(model: string): views.StatusView { return views.status(this.world, model); }
   secrets(model: string): Record<string, views.SecretView> { return views.secrets(this.world, model); }
-  showSecret(model: string, idOrName: string, options: { reveal?: boolean; revisions?: boolean } = {}): Record<string, views.SecretView> {
+  showSecret(model: string, idOrName: string, options: { reveal?: boolean; revisions?: boolean; revision?: number } = {}): Record<string, views.SecretView> {
     return views.showSecret(this.world, model, idOrName, options);
   }
   showUnit(model: string, unit: string): Record<string, unknown> { return views.showUnit(this.world, model, unit); }

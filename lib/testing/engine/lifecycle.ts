@@ -67,7 +67,7 @@ export function onRelationHookStart(world: World, key: string, hook: QueuedHook)
 }
 
 function enterScope(world: World, rel: RelationState, key: string): void {
-  if (rel.scope.includes(key) || rel.life !== 'alive') return;
+  if (rel.scope.includes(key) || rel.life !== 'alive' || rel.suspended !== undefined) return;
   const k = splitUnitKey(key);
   const unit = world.unitByKey(key);
   if (!unit) return;
@@ -117,10 +117,11 @@ export function notifyAppBagChange(world: World, rel: RelationState, writer: str
   }
 }
 
-/** Drop not-yet-started hooks matching `pred` from a unit's queue (a failed head stays). */
-function dropPending(unit: UnitState, pred: (q: QueuedHook) => boolean): void {
-  const head = unit.failedHook ? unit.queue.slice(0, 1) : [];
+/** Drop not-yet-started hooks matching `pred` from a unit's queue (a failed or running head stays). */
+function dropPending(world: World, unit: UnitState, pred: (q: QueuedHook) => boolean): void {
+  const head = unit.failedHook || unit.agent.status === 'executing' ? unit.queue.slice(0, 1) : [];
   unit.queue = [...head, ...unit.queue.slice(head.length).filter((q) => !pred(q))];
+  world.onQueueChange?.(unit);
 }
 
 /** `juju remove-relation`: every unit in scope gets `-departed` per remote unit, then `-broken`. */
@@ -128,13 +129,40 @@ export function removeRelation(world: World, rel: RelationState): void {
   rel.life = 'dying';
   // Grants made over this relation go with it (contract §3.5 item 10).
   for (const s of Object.values(world.state.secrets)) s.grants = s.grants.filter((g) => g.relation !== rel.key);
+  leaveScopeAll(world, rel);
+}
+
+/**
+ * `juju suspend-relation` (contract §4.1, offering side): units leave scope as on removal
+ * (-departed, -broken) but the relation and its grants stay; secret reads answer
+ * `permission denied` while suspended (§3.5 item 10).
+ */
+export function suspendRelation(world: World, rel: RelationState, message: string): void {
+  rel.suspended = message;
+  leaveScopeAll(world, rel);
+}
+
+/**
+ * `juju resume-relation`: units enter scope again. The contract does not say which hooks a
+ * resume fires; we queue `-relation-created` (then joined/changed follow as on integrate).
+ */
+export function resumeRelation(world: World, rel: RelationState): void {
+  delete rel.suspended;
+  for (const e of rel.ends) {
+    const a = world.state.models[e.model]?.apps[e.app];
+    for (const u of Object.values(a?.units ?? {})) if (u.life === 'alive') queueCreated(world, rel, e.model, u);
+  }
+}
+
+/** Every unit leaves the relation's scope: -departed per remote unit, then -broken (§1.4). */
+function leaveScopeAll(world: World, rel: RelationState): void {
   for (const [model, app] of rel.ends.map((e) => [e.model, e.app] as const)) {
     const a = world.state.models[model]?.apps[app];
     if (!a) continue;
     for (const unit of Object.values(a.units)) {
       const key = unitKey(model, unit.name);
       const pendingCreate = unit.queue.some((q, i) => q.relation === rel.key && q.name.endsWith('-relation-created') && !(i === 0 && unit.failedHook));
-      dropPending(unit, (q) => q.relation === rel.key);
+      dropPending(world, unit, (q) => q.relation === rel.key);
       const view = rel.views[key];
       const local = world.localEnd(rel, model, app)!;
       if (view && !view.broken) {
@@ -164,14 +192,14 @@ export function teardownUnit(world: World, model: string, app: AppState, unit: U
       const ou = world.unitByKey(other);
       if (!ou) continue;
       const oview = rel.views[other];
-      dropPending(ou, (q) => q.relation === rel.key && q.remoteUnit === key && (q.name.endsWith('-joined') || q.name.endsWith('-changed')));
+      dropPending(world, ou, (q) => q.relation === rel.key && q.remoteUnit === key && (q.name.endsWith('-joined') || q.name.endsWith('-changed')));
       if (oview?.remotes.includes(key)) {
         const k = splitUnitKey(other);
         world.enqueue(ou, relationHook(world, rel, world.localEnd(rel, k.model, k.app)!, 'departed', { remoteUnit: key, departing: key }));
       }
     }
     rel.scope = rel.scope.filter((k) => k !== key);
-    dropPending(unit, (q) => q.relation === rel.key && (q.name.endsWith('-joined') || q.name.endsWith('-changed') || q.name.endsWith('-created')));
+    dropPending(world, unit, (q) => q.relation === rel.key && (q.name.endsWith('-joined') || q.name.endsWith('-changed') || q.name.endsWith('-created')));
     if (view && !view.broken) {
       for (const r of view.remotes) world.enqueue(unit, relationHook(world, rel, local, 'departed', { remoteUnit: r, departing: key }));
       if (!rel.peer) world.enqueue(unit, relationHook(world, rel, local, 'broken'));
@@ -205,8 +233,7 @@ export function collectDeadRelations(world: World, busy: ReadonlySet<string>): v
 }
 
 /** leader-set changed the settings: leader-settings-changed on every other live unit (§2.8). */
-export function notifyLeaderSettings(world: World, model: string, app: AppState): void {
-  void model;
+export function notifyLeaderSettings(world: World, app: AppState): void {
   for (const u of Object.values(app.units)) {
     if (u.name !== app.leader && u.life === 'alive') world.enqueue(u, { name: 'leader-settings-changed', kind: 'hook' }, true);
   }

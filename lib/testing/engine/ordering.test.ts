@@ -1,6 +1,6 @@
 /** Hook ordering of the unit agent (contract §1.4) and queue determinism (seed, FIFO). */
 import { describe, expect, it } from '@jest/globals';
-import { drain, newEngine, PROVIDER, REQUIRER, scene, sh } from '../tools/testkit.ts';
+import { drain, inUnit, newEngine, PROVIDER, REQUIRER, scene, sh, until } from '../tools/testkit.ts';
 import { loadEngine } from './engine.ts';
 
 const ofUnit = (seen: string[], unit: string): string[] => seen.filter((s) => s.startsWith(`${unit} `)).map((s) => s.slice(unit.length + 1));
@@ -63,6 +63,60 @@ describe('hook ordering (contract §1.4)', () => {
     expect(ofUnit(hooks, 'web/0')).toEqual(['db-relation-departed db/0 db/0', 'db-relation-departed db/1 db/1', 'db-relation-broken']);
     expect(ofUnit(hooks, 'db/1')).toEqual(['db-relation-departed web/0 web/0', 'db-relation-broken']);
     expect(engine.status('m').relations.map((r) => r.type)).toEqual(['peer']);
+  });
+
+  it('remove-relation while one of its hooks runs keeps the running hook and queues the teardown after it', () => {
+    const { engine } = scene();
+    const w = inUnit(engine, 'web/0');
+    w.run('relation-set -r 1 k=v');
+    w.finish(0);
+    const h = until(engine, (x) => x.name === 'db-relation-changed' && x.unit === 'db/0');
+    engine.removeRelation('m', 1);
+    expect(sh(engine, h.contextId, 'relation-get -r 1 k web/0')).toEqual({ stdout: 'v\n', stderr: '', exitCode: 0 });
+    engine.finishHook(h.contextId, { exitCode: 0 });
+    expect(ofUnit(drain(engine), 'db/0')).toEqual(['db-relation-departed', 'db-relation-broken']);
+  });
+
+  it('a change committed while the same -changed hook is running queues another one (no coalescing into a running hook)', () => {
+    const { engine } = scene();
+    const w = inUnit(engine, 'web/0');
+    w.run('relation-set -r 1 k=1');
+    w.finish(0);
+    const h = until(engine, (x) => x.name === 'db-relation-changed' && x.unit === 'db/0');
+    const w2 = inUnit(engine, 'web/0');
+    w2.run('relation-set -r 1 k=2');
+    w2.finish(0);
+    engine.finishHook(h.contextId, { exitCode: 0 });
+    expect(ofUnit(drain(engine), 'db/0')).toEqual(['db-relation-changed']);
+  });
+
+  it('§1.4 relation-broken can be the first and only hook of a relation (removed before created ran)', () => {
+    const { engine } = scene(undefined, { relate: false });
+    engine.integrate('m', 'db', 'web');
+    engine.removeRelation('m', 'db', 'web');
+    const hooks: string[] = [];
+    drain(engine, (h, run) => {
+      hooks.push(`${h.unit} ${h.name}`);
+      expect(h.env['JUJU_RELATION_ID']).toBe('db:1');
+      expect(run('relation-list')).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    });
+    expect(hooks).toEqual(['db/0 db-relation-broken', 'db/1 db-relation-broken', 'web/0 db-relation-broken']);
+    expect(engine.status('m').relations.map((r) => r.id)).toEqual([0]);
+  });
+
+  it('§1.2 hook environment: required variables always set, versions per model', () => {
+    for (const version of ['3.6.8', '2.9.49']) {
+      const engine = newEngine();
+      const m = engine.addModel('m', { agentVersion: version });
+      engine.deploy('m', REQUIRER, 'web');
+      const h = engine.nextHook()!;
+      expect(h.env).toMatchObject({
+        JUJU_DISPATCH_PATH: 'hooks/install', JUJU_HOOK_NAME: 'install', JUJU_UNIT_NAME: 'web/0', JUJU_MODEL_NAME: 'm',
+        JUJU_MODEL_UUID: m.uuid, JUJU_VERSION: version, JUJU_CONTEXT_ID: h.contextId,
+      });
+      expect(h.env['JUJU_CHARM_DIR']).toBe(h.env['CHARM_DIR']);
+      expect(Object.keys(h.env).filter((k) => k.startsWith('JUJU_RELATION') || k.startsWith('JUJU_SECRET'))).toEqual([]);
+    }
   });
 
   it('remove-unit: stop → -departed/-broken → remove on the leaving unit; -departed on the others; a new leader is elected', () => {

@@ -45,7 +45,7 @@ export function canRead(world: World, s: SecretState, unitKey: string): boolean 
   const ak = appKey(k.model, k.app);
   return s.grants.some((g) => {
     const rel = world.state.relations[g.relation];
-    if (!rel || rel.life !== 'alive') return false;
+    if (!rel || rel.life !== 'alive' || rel.suspended !== undefined) return false;
     return g.scope === 'app' ? g.target === ak : g.target === unitKey;
   });
 }
@@ -98,7 +98,7 @@ export function notifyNewRevision(world: World, s: SecretState, exceptUnit: stri
   for (const [key, t] of Object.entries(s.tracking)) {
     if (key === exceptUnit || t.revision >= s.latest) continue;
     const unit = world.unitByKey(key);
-    if (!unit || unit.life !== 'alive') continue;
+    if (!unit || unit.life !== 'alive' || !canRead(world, s, key)) continue; // revoked: no more hooks
     world.enqueue(unit, { name: 'secret-changed', kind: 'hook', secret: s.id }, true);
   }
 }

@@ -107,6 +107,8 @@ export interface RelationState {
   /** Relation id in each model it spans. */
   ids: Record<string, number>;
   life: 'alive' | 'dying';
+  /** Set (to the operator's message) while a cross-model relation is suspended (contract §4.1). */
+  suspended?: string;
   cmr: boolean;
   /** For a cross-model relation: the model that holds the offer (only it may grant secrets, §4.3). */
   offeringModel?: string;

@@ -1,6 +1,6 @@
 /** Hook transactions (contract §0.4) and failure/resolve (contract §1.5). */
 import { describe, expect, it } from '@jest/globals';
-import { drain, inUnit, ok, scene, sh, until } from '../tools/testkit.ts';
+import { drain, inUnit, ok, REQUIRER, scene, sh, until } from '../tools/testkit.ts';
 
 type Units = Record<string, { 'workload-status': { current: string; message?: string }; 'juju-status': { current: string } }>;
 const unitsOf = (engine: ReturnType<typeof scene>['engine'], app: string): Units => (engine.status('m').applications[app] as { units: Units }).units;
@@ -93,6 +93,14 @@ describe('a failing hook (contract §0.4, §1.5)', () => {
     // with automatically-retry-hooks=false only resolve helps
     const e2 = scene().engine;
     e2.addModel('noretry', { automaticallyRetryHooks: false });
+    e2.deploy('noretry', REQUIRER, 'web');
+    const h = until(e2, (x) => x.model === 'noretry' && x.name === 'install');
+    e2.finishHook(h.contextId, { exitCode: 1 });
+    drain(e2);
+    e2.advanceTime(3600e3);
+    expect(e2.pending('noretry')).toEqual({ 'noretry/web/0': ['install', 'leader-elected', 'config-changed', 'start'] });
+    drain(e2);
+    expect(e2.pending('noretry')).toEqual({ 'noretry/web/0': ['install', 'leader-elected', 'config-changed', 'start'] });
   });
 
   it('an exec context (juju exec) that fails does not put the unit in error', () => {

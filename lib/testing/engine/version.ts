@@ -42,7 +42,18 @@ export interface Personality {
   readonly relationsHeader: string;
 }
 
+const cache = new Map<string, Personality>();
+
 export function personality(version: string): Personality {
+  let p = cache.get(version);
+  if (!p) {
+    p = computePersonality(version);
+    cache.set(version, p);
+  }
+  return p;
+}
+
+function computePersonality(version: string): Personality {
   const v3 = versionAtLeast(version, '3.0.0');
   // Contract §3.3: 5 KiB per value before Feb 2024, 8 KiB/64 KiB after, ~1 MB on the base64
   // form in "later 3.6.x". The exact releases are not in the contract; we pick 3.4.0 and 3.6.9.

@@ -44,6 +44,9 @@ describe('read views (contract §5)', () => {
     expect(engine.showSecret('m', id, { revisions: true })[id]!.revisions!.map((r) => r.revision)).toEqual([1, 2]);
     expect(() => engine.showSecret('m', id, { reveal: true, revisions: true })).toThrow('specify either --revisions or --reveal but not both');
     expect(() => engine.showSecret('m', 'nope')).toThrow('secret "nope" not found');
+    expect(engine.showSecret('m', id, { reveal: true, revision: 1 })[id]).toMatchObject({ revision: 1, content: { password: 'one' } });
+    expect(() => engine.showSecret('m', id, { revisions: true, revision: 1 })).toThrow('specify either --revisions or --revision but not both');
+    expect(() => engine.showSecret('m', id, { revision: 0 })).toThrow('revision must be a positive integer');
   });
 
   it('§5.5 show-unit: relation-info with application-data of the related app', () => {

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { TOOL_NAMES } from '../tools/names.ts';
 import { OperatorError } from './errors.ts';
-import { ownerHookUnit } from './secrets.ts';
 import type { AppState, PortEntry, SecretState, StatusValue } from './state.ts';
 import type { Personality } from './version.ts';
 import { appKey, splitAppKey, splitUnitKey, unitKey, type World } from './world.ts';
@@ -14,8 +13,8 @@ const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/
 const statusOf = (s: StatusValue): { current: string; message?: string; since: string } =>
   (s.message ? { current: s.status, message: s.message, since: iso(s.since) } : { current: s.status, since: iso(s.since) });
 
-/** Severity order used to derive an application's status from its units (Juju's rule). */
-const SEVERITY = ['error', 'blocked', 'maintenance', 'waiting', 'active', 'unknown'];
+/** Severity order deriving an application's status from its units (juju core/status severities). */
+const SEVERITY = ['error', 'blocked', 'waiting', 'maintenance', 'terminated', 'active', 'unknown'];
 
 export function toolNamesFor(p: Personality): string[] {
   return TOOL_NAMES.filter((t) => (p.secrets || !t.startsWith('secret-')) && (p.relationModelGet || t !== 'relation-model-get'));
@@ -116,7 +115,7 @@ export function status(world: World, model: string): StatusView {
     const row: RelationRow = rel.peer
       ? { provider: name(0), requirer: name(0), interface: rel.interface, type: 'peer', status: 'joined', id }
       : { provider: name(0), requirer: name(1), interface: rel.interface, type: 'regular', status: 'joined', id };
-    if (rel.life !== 'alive') { row.status = 'broken'; row.message = 'broken'; }
+    if (rel.life !== 'alive') { row.status = 'broken'; row.message = 'broken'; } else if (rel.suspended !== undefined) { row.status = 'suspended'; row.message = rel.suspended || 'suspended'; }
     relations.push(row);
   }
   relations.sort((x, y) => (x.provider === y.provider ? (x.requirer < y.requirer ? -1 : 1) : x.provider < y.provider ? -1 : 1));
@@ -133,7 +132,7 @@ export interface SecretView {
   access?: Array<{ target: string; scope: string; role: string }>;
 }
 
-function secretView(world: World, s: SecretState, model: string): SecretView {
+function secretView(s: SecretState): SecretView {
   const owner = s.ownerKind === 'unit' ? splitUnitKey(s.owner).unit : splitAppKey(s.owner).app;
   const v: SecretView = { revision: s.latest, owner, created: iso(s.created), updated: iso(s.updated) };
   const exp = s.revisions[String(s.latest)]?.expire;
@@ -142,11 +141,10 @@ function secretView(world: World, s: SecretState, model: string): SecretView {
   if (s.nextRotate !== undefined && s.rotate) v.rotates = iso(s.nextRotate);
   if (s.description) v.description = s.description;
   if (s.label) v.label = s.label;
-  // Keep JSON field order of contract §5.1.
-  return orderSecret(v, model);
+  return orderSecret(v);
 }
-function orderSecret(v: SecretView, model: string): SecretView {
-  void model;
+/** Field order of contract §5.1 (juju prints a struct). */
+function orderSecret(v: SecretView): SecretView {
   const order = ['revision', 'checksum', 'expires', 'rotation', 'rotates', 'owner', 'description', 'label', 'created', 'updated', 'content', 'revisions', 'access'];
   return Object.fromEntries(order.filter((k) => (v as unknown as Record<string, unknown>)[k] !== undefined).map((k) => [k, (v as unknown as Record<string, unknown>)[k]])) as unknown as SecretView;
 }
@@ -156,18 +154,25 @@ export function secrets(world: World, model: string): Record<string, SecretView>
   world.model(model);
   const list = Object.values(world.state.secrets).filter((s) => s.model === model)
     .sort((a, b) => (a.owner === b.owner ? b.latest - a.latest : a.owner < b.owner ? -1 : 1));
-  return Object.fromEntries(list.map((s) => [s.id, secretView(world, s, model)]));
+  return Object.fromEntries(list.map((s) => [s.id, secretView(s)]));
 }
 
 /** `juju show-secret` (§5.2). */
-export function showSecret(world: World, model: string, idOrName: string, options: { reveal?: boolean; revisions?: boolean }): Record<string, SecretView> {
+export function showSecret(world: World, model: string, idOrName: string, options: { reveal?: boolean; revisions?: boolean; revision?: number }): Record<string, SecretView> {
   if (options.reveal && options.revisions) throw new OperatorError('specify either --revisions or --reveal but not both');
+  if (options.revisions && options.revision !== undefined) throw new OperatorError('specify either --revisions or --revision but not both');
+  if (options.revision !== undefined && !(Number.isInteger(options.revision) && options.revision > 0)) throw new OperatorError('revision must be a positive integer');
   const bare = idOrName.replace(/^secret:\/\/[^/]+\//, '').replace(/^secret:/, '');
   const s = world.state.secrets[bare] ?? Object.values(world.state.secrets).find((x) => x.model === model && x.label === idOrName);
   if (!s) throw new OperatorError(`secret "${idOrName}" not found`);
-  const v = secretView(world, s, model);
+  const v = secretView(s);
+  if (options.revision !== undefined) {
+    // `-r N` shows that revision (not-found wording unverified).
+    if (!s.revisions[String(options.revision)]) throw new OperatorError(`secret "${idOrName}" revision ${options.revision} not found`);
+    v.revision = options.revision;
+  }
   if (options.reveal) {
-    const content = s.revisions[String(s.latest)]!.content;
+    const content = s.revisions[String(options.revision ?? s.latest)]!.content;
     v.content = Object.fromEntries(Object.entries(content).map(([k, b]) => [k, Buffer.from(b, 'base64').toString('utf8')]));
     v.checksum = checksum(content);
   }
@@ -184,8 +189,7 @@ export function showSecret(world: World, model: string, idOrName: string, option
     const target = g.scope === 'app' ? `application-${splitAppKey(g.target).app}` : `unit-${splitUnitKey(g.target).unit.replace('/', '-')}`;
     return { target, scope: `relation-${local?.endpoint ?? ''}.${rel?.ids[s.model] ?? ''}`, role: 'view' };
   });
-  void ownerHookUnit;
-  return { [s.id]: orderSecret(v, model) };
+  return { [s.id]: orderSecret(v) };
 }
 
 /** SHA-256 over the stored (base64) content, like the checksum `juju show-secret --reveal` prints. */

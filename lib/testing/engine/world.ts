@@ -37,6 +37,8 @@ export class World {
   readonly seeded: boolean;
   readonly random: () => number;
   private readonly clock: () => number;
+  /** Called whenever a unit's queue changes (the engine's scheduler index listens). */
+  onQueueChange: ((unit: UnitState) => void) | undefined;
 
   constructor(state: WorldState, options: EngineOptions = {}) {
     this.state = state;
@@ -106,7 +108,8 @@ export class World {
   /** Append a hook to a unit's queue; `dedupe` skips it if an identical one is still pending. */
   enqueue(unit: UnitState, hook: Omit<QueuedHook, 'seq'>, dedupe = false): void {
     if (dedupe) {
-      const start = unit.failedHook ? 1 : 0;
+      // The head may be a failed or running hook: it already read its data, never coalesce into it.
+      const start = unit.failedHook || unit.agent.status === 'executing' ? 1 : 0;
       for (let i = start; i < unit.queue.length; i++) {
         const q = unit.queue[i]!;
         if (q.name === hook.name && q.relation === hook.relation && q.remoteUnit === hook.remoteUnit
@@ -114,6 +117,7 @@ export class World {
       }
     }
     unit.queue.push({ ...hook, seq: ++this.state.seq });
+    this.onQueueChange?.(unit);
   }
 
   /** A fresh, unguessable secret id (contract §3.2). */

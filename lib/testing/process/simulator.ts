@@ -7,8 +7,7 @@
  * verb to the engine, runs hooks until settled (unless `settle: false`; there is no background
  * agent), and saves. So CLI processes and Simulator objects on one home can be mixed freely.
  */
-import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddModelOptions, CharmSpec, DeployOptions, Engine, EngineOptions, HookInvocation } from '../engine/api.ts';
@@ -66,6 +65,7 @@ export class Simulator {
   readonly #runner: HookRunner;
   readonly #client: ClientExecutable;
   readonly #linkedModels = new Set<string>();
+  readonly #socketDir: string;
   #engine: Engine;
   #currentModel: string | undefined;
   /** Inode of the state.json we last read or wrote: a different one means another writer. */
@@ -78,7 +78,10 @@ export class Simulator {
     this.#client = client;
     this.#lock = new HomeLock(home);
     this.#engine = factory.create(this.#engineOptions());
-    const socketPath = join(tmpdir(), `jujusim-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+    // A private 0700 directory: only this user's processes can reach the agent socket
+    // (real Juju uses an abstract socket plus JUJU_AGENT_TOKEN for the same purpose).
+    this.#socketDir = mkdtempSync(join(tmpdir(), 'jujusim-'));
+    const socketPath = join(this.#socketDir, 'agent.sock');
     this.#server = new ToolServer(socketPath, () => this.#engine as unknown as ToolBackend);
     this.#runner = new HookRunner({
       engine: () => this.#engine,
@@ -104,6 +107,7 @@ export class Simulator {
 
   async close(): Promise<void> {
     await this.#server.close();
+    rmSync(this.#socketDir, { recursive: true, force: true });
   }
 
   /** The client kind in use (`c` or `node`). */
@@ -167,7 +171,13 @@ export class Simulator {
   async mutate<T>(fn: (engine: Engine) => T | Promise<T>, options: VerbOptions = {}): Promise<T> {
     return this.#locked(async () => {
       this.#reload();
-      const result = await fn(this.#engine);
+      let result: T;
+      try {
+        result = await fn(this.#engine);
+      } catch (e) {
+        this.#stateIno = Number.NaN; // the verb may have half-applied in memory: reload from disk next time
+        throw e;
+      }
       try {
         if (options.settle !== false) await this.#runner.settle(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
       } finally {

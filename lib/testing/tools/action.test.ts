@@ -2,15 +2,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { drain, err, inUnit, ok, scene, sh, until } from './testkit.ts';
 
-describe('action tools (contract §2.11)', () => {
+describe.each([['3.6.8'], ['2.9.49']])('action tools on Juju %s (contract §2.11)', (version) => {
   it('outside an action every action tool fails with exit 1 "not running an action"', () => {
-    const { engine } = scene();
+    const { engine } = scene(version);
     const u = inUnit(engine, 'db/0');
     for (const cmd of ['action-get', 'action-set a=b', 'action-fail', 'action-log hi']) expect(u.run(cmd)).toEqual(err(1, 'not running an action'));
   });
 
   it('action env, typed params with defaults, nested keys and missing paths', () => {
-    const { engine } = scene();
+    const { engine } = scene(version);
     const id = engine.enqueueAction('m', 'db/0', 'backup', { count: '3' });
     const h = until(engine, (x) => x.kind === 'action');
     expect(h.env).toMatchObject({ JUJU_ACTION_NAME: 'backup', JUJU_ACTION_UUID: id, JUJU_ACTION_TAG: `action-${id}`, JUJU_HOOK_NAME: '', JUJU_DISPATCH_PATH: 'actions/backup' });
@@ -24,7 +24,7 @@ describe('action tools (contract §2.11)', () => {
   });
 
   it('action-set validation errors are exit 2 with Juju texts', () => {
-    const { engine } = scene();
+    const { engine } = scene(version);
     engine.enqueueAction('m', 'db/0', 'backup');
     const h = until(engine, (x) => x.kind === 'action');
     const run = (c: string) => sh(engine, h.contextId, c);
@@ -38,7 +38,7 @@ describe('action tools (contract §2.11)', () => {
   });
 
   it('results are nested by dots, later sets override, action-log is immediate, action-fail still commits', () => {
-    const { engine } = scene();
+    const { engine } = scene(version);
     const id = engine.enqueueAction('m', 'db/0', 'backup');
     const h = until(engine, (x) => x.kind === 'action');
     const run = (c: string) => sh(engine, h.contextId, c);
@@ -58,7 +58,7 @@ describe('action tools (contract §2.11)', () => {
   });
 
   it('§1.5 a non-zero action exit fails the action (exit status N) but never the unit, and discards writes', () => {
-    const { engine } = scene();
+    const { engine } = scene(version);
     const id = engine.enqueueAction('m', 'db/0', 'backup');
     const h = until(engine, (x) => x.kind === 'action');
     sh(engine, h.contextId, 'action-set partial=1');
@@ -72,8 +72,22 @@ describe('action tools (contract §2.11)', () => {
     expect(drain(engine)).toEqual([]);
   });
 
+  it('actions still run on a unit in error; the failed hook stays blocked until resolved', () => {
+    const { engine } = scene(version);
+    engine.setConfig('m', 'db', { name: 'x' });
+    const h = until(engine, (x) => x.unit === 'db/0' && x.name === 'config-changed');
+    engine.finishHook(h.contextId, { exitCode: 1 });
+    const id = engine.enqueueAction('m', 'db/0', 'backup');
+    const seen = drain(engine).filter((x) => x.startsWith('db/0'));
+    expect(seen).toEqual(['db/0 backup']);
+    expect(engine.actionResult('m', id).status).toBe('completed');
+    expect(engine.pending('m')).toEqual({ 'm/db/0': ['config-changed'] });
+    engine.resolve('m', 'db/0');
+    expect(drain(engine)).toEqual(['db/0 config-changed']);
+  });
+
   it('unknown actions are refused by the operator verb', () => {
-    const { engine } = scene();
+    const { engine } = scene(version);
     expect(() => engine.enqueueAction('m', 'db/0', 'nope')).toThrow('action "nope" not defined on unit "db/0"');
   });
 });

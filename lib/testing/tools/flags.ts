@@ -3,7 +3,7 @@
  * `--long=value`, `-s value`, `-svalue`, bool flags with optional `=<ParseBool>`, flags
  * interspersed with positionals, `--` ends flags. Errors are exit-2 ToolErrors with Juju's text.
  */
-import { ToolError, usageError } from '../engine/errors.ts';
+import { usageError, type ToolError } from '../engine/errors.ts';
 
 export interface FlagSpec {
   /** e.g. ['-r', '--relation'] */

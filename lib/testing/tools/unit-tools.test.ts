@@ -58,6 +58,28 @@ describe.each([['3.6.8'], ['2.9.49']])('unit tools on Juju %s', (version) => {
     expect(drain(engine)).toEqual(['db/1 leader-settings-changed']);
   });
 
+  it('§2.8 once a hook learns it is not the leader, is-leader stays False for that hook', () => {
+    const { engine } = scene(version);
+    const u = inUnit(engine, 'db/0');
+    expect(u.run('is-leader')).toEqual(ok('True\n'));
+    engine.setLeader('m', 'db/1');
+    expect(u.run('is-leader')).toEqual(ok('False\n'));
+    engine.setLeader('m', 'db/0');
+    expect(u.run('is-leader')).toEqual(ok('False\n'));
+    expect(u.run('leader-set a=b')).toEqual(err(1, 'cannot write leadership settings: cannot write settings: not the leader'));
+    u.finish();
+    expect(inUnit(engine, 'db/0').run('is-leader --format yaml')).toEqual(ok('true\n'));
+  });
+
+  it('§2.14 invalid port specs are exit 2; §2.10 juju-log tolerates a deprecated --format', () => {
+    const { engine } = scene(version);
+    const u = inUnit(engine, 'db/0');
+    expect(u.run('open-port http')).toEqual(err(2, 'expected <port>[/<protocol>] or <from>-<to>[/<protocol>] or icmp; got "http"'));
+    expect(u.run('open-port 80/sctp')).toEqual(err(2, 'invalid protocol "sctp", expected "tcp", "udp", or "icmp"'));
+    expect(u.run('open-port 70000')).toEqual(err(2, 'port must be in the range [1, 65535]; got "70000"'));
+    expect(u.run('juju-log --format json hi')).toEqual({ stdout: '', stderr: '--format flag deprecated for command "juju-log"', exitCode: 0 });
+  });
+
   it('§2.13 state-get/-set/-delete: buffered, nil map is JSON null, --strict, limits', () => {
     const { engine } = scene(version);
     const u = inUnit(engine, 'db/0');

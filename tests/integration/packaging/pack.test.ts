@@ -61,6 +61,15 @@ describe('packCharm: artifacts', () => {
     expect(readFileSync(other[0]!.file).equals(readFileSync(first[0]!.file))).toBe(false);
   });
 
+  it('ships a source map and enables it in dispatch when asked', async () => {
+    const [withMap] = await packCharm(FIXTURE, { outDir: join(work, 'map'), sourceDateEpoch: EPOCH, runtime, sourcemap: true });
+    const bytes = readFileSync(withMap!.file);
+    expect(listZip(bytes).map((e) => e.path)).toContain('src/charm.mjs.map');
+    const got = unzipSync(bytes, { filter: (f) => f.name === 'dispatch' || f.name === 'src/charm.mjs.map' });
+    expect(new TextDecoder().decode(got['dispatch'])).toContain('--enable-source-maps');
+    expect(JSON.parse(new TextDecoder().decode(got['src/charm.mjs.map'])).sources).toEqual(['charm.ts']);
+  });
+
   it('holds exactly the expected entries with 0755 for dispatch and runtime, 0644 otherwise', () => {
     expect(listZip(readFileSync(first[0]!.file)).map((e) => [e.path, e.mode!.toString(8)])).toEqual([
       ['actions.yaml', '644'],

@@ -9,7 +9,7 @@
  * 100 ms must succeed throughout.
  */
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { reconcileTls, Certificate, type TlsState, type ApplyOptions, type LeafSpec, type TlsMaterial } from '../../../lib/tls/index.ts';
+import { reconcileTls, Certificate, appTlsState, unitTlsState, mergeTlsState, type AppTlsState, type TlsState, type ApplyOptions, type LeafSpec, type TlsMaterial } from '../../../lib/tls/index.ts';
 import { startEchoServer, handshake, type EchoServer, type Material } from './tls-harness.ts';
 
 const OPTS: ApplyOptions = { caKey: { type: 'ec' }, leafKey: { type: 'ec' }, caValidity: { seconds: 8 }, leafValidity: { seconds: 2 }, backdate: {} };
@@ -18,7 +18,7 @@ const SERVER: LeafSpec[] = [{ name: 'server', usage: 'server', sans: ['127.0.0.1
 const CLIENT: LeafSpec[] = [{ name: 'client', usage: 'client', commonName: 'agent/0' }];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-type AppCa = Pick<TlsState, 'selfSignedCa' | 'nextSelfSignedCa'>;
+type AppCa = AppTlsState; // what the leader publishes in the app-owned secret
 const servers: EchoServer[] = [];
 afterAll(async () => { await Promise.all(servers.map((s) => s.close())); });
 
@@ -36,9 +36,9 @@ describe('renewal and CA rotation under load', () => {
 
     const first = await reconcileTls({ wanted: SERVER, state: leaderState, isLeader: true, stageGrace: STAGE_GRACE }, OPTS);
     leaderState = first.material.state;
-    published.push({ at: Date.now() - 250, ca: { selfSignedCa: leaderState.selfSignedCa } });
+    published.push({ at: Date.now() - 250, ca: appTlsState(leaderState) });
     const ca1 = leaderState.selfSignedCa!.certPem;
-    const f0 = await reconcileTls({ wanted: CLIENT, state: { ...seenByFollower() }, isLeader: false, stageGrace: STAGE_GRACE }, OPTS);
+    const f0 = await reconcileTls({ wanted: CLIENT, state: mergeTlsState(seenByFollower(), undefined), isLeader: false, stageGrace: STAGE_GRACE }, OPTS);
     followerState = f0.material.state;
     let client = toMaterial(f0.material, 'client');
     const server = await startEchoServer(toMaterial(first.material, 'server'));
@@ -58,7 +58,7 @@ describe('renewal and CA rotation under load', () => {
         const l = await reconcileTls({ wanted: SERVER, state: leaderState, isLeader: true, stageGrace: STAGE_GRACE }, OPTS);
         leaderState = l.material.state;
         if (l.plan.ca !== 'keep') events.push(`${Date.now() - start}ms leader ${l.plan.ca}`);
-        if (l.material.changed.selfSignedCa) published.push({ at: Date.now(), ca: { selfSignedCa: leaderState.selfSignedCa, nextSelfSignedCa: leaderState.nextSelfSignedCa } });
+        if (l.material.changed.selfSignedCa) published.push({ at: Date.now(), ca: appTlsState(leaderState) });
         if (l.plan.ca === 'activate' && !controlChecked) {
           // Control: a server trusting only the new CA rejects the follower's current (old-CA) leaf.
           controlChecked = true;
@@ -68,7 +68,7 @@ describe('renewal and CA rotation under load', () => {
           events.push(`control with new CA only: ${r.ok ? 'accepted' : 'rejected'}`);
         }
         if (l.material.changed.leaves.length || l.material.changed.trust) server.setMaterial(toMaterial(l.material, 'server'));
-        const f = await reconcileTls({ wanted: CLIENT, state: { ...followerState, ...seenByFollower() }, isLeader: false, stageGrace: STAGE_GRACE }, OPTS);
+        const f = await reconcileTls({ wanted: CLIENT, state: mergeTlsState(seenByFollower(), unitTlsState(followerState)), isLeader: false, stageGrace: STAGE_GRACE }, OPTS);
         followerState = f.material.state;
         if (f.material.changed.leaves.length || f.material.changed.trust) client = toMaterial(f.material, 'client');
         await sleep(150);

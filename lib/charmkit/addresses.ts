@@ -1,0 +1,59 @@
+/**
+ * Address discovery from `network-get` (contract §2.12): what a unit advertises to a relation
+ * (ingress, which is the public address across a CMR when asked with -r) and the names a
+ * server certificate must carry (ingress + bind addresses + hostnames of every binding).
+ */
+import type { HookTools, NetworkInfo, RelationIdString } from '../juju/types.ts';
+
+/** Every address/hostname in one network-get answer: ingress first, then bind addresses (2.9 `address` too). */
+export function addressesOf(info: NetworkInfo): string[] {
+  const out: string[] = [];
+  const add = (v: unknown): void => {
+    if (typeof v === 'string' && v !== '' && !out.includes(v)) out.push(v);
+  };
+  for (const a of info['ingress-addresses'] ?? []) add(a);
+  for (const b of info['bind-addresses'] ?? []) {
+    for (const a of b.addresses ?? []) {
+      add(a.value ?? (a as { address?: string }).address);
+      add(a.hostname);
+    }
+  }
+  return out;
+}
+
+/**
+ * The address clients should dial for `binding` (optionally as seen by one relation): the
+ * first ingress address, else the first bind address (contract §2.12 "one flag" rule).
+ * Undefined when Juju reports none.
+ */
+export function ingressAddress(tools: Pick<HookTools, 'networkGet'>, binding: string, relationId?: RelationIdString | number): string | undefined {
+  const info = tools.networkGet(binding, relationId === undefined ? {} : { relationId });
+  return info['ingress-addresses']?.[0] ?? info['bind-addresses']?.flatMap((b) => b.addresses ?? []).map((a) => a.value ?? (a as { address?: string }).address).find(Boolean);
+}
+
+/** The first bind address of `binding` (where to listen), else undefined. */
+export function bindAddress(tools: Pick<HookTools, 'networkGet'>, binding: string): string | undefined {
+  const info = tools.networkGet(binding);
+  return info['bind-addresses']?.flatMap((b) => b.addresses ?? []).map((a) => a.value ?? (a as { address?: string }).address).find(Boolean)
+    ?? info['ingress-addresses']?.[0];
+}
+
+/**
+ * Subject alternative names for a server certificate: every address of every binding (and of
+ * each listed relation, whose ingress may be a public/CMR address), plus `extra` names.
+ * Sorted, so the list (and thus the certificate) does not churn with answer order.
+ * A binding Juju does not know (`no network config found`) is skipped.
+ */
+export function serverNames(tools: Pick<HookTools, 'networkGet'>, bindings: readonly string[], options: { relations?: readonly RelationIdString[]; extra?: readonly string[] } = {}): string[] {
+  const names = new Set<string>(options.extra ?? []);
+  const collect = (binding: string, relationId?: RelationIdString): void => {
+    try {
+      for (const a of addressesOf(tools.networkGet(binding, relationId === undefined ? {} : { relationId }))) names.add(a);
+    } catch (e) {
+      if (!(e instanceof Error) || !/no network config found/.test(e.message)) throw e;
+    }
+  };
+  for (const b of bindings) collect(b);
+  for (const r of options.relations ?? []) collect(r.slice(0, r.lastIndexOf(':')), r);
+  return [...names].sort();
+}
