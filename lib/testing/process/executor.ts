@@ -19,6 +19,10 @@ export interface ExecutorEnv {
   readonly socketPath: string;
   /** PATH after the tools dir (default: this process's PATH). */
   readonly basePath?: string;
+  /** The unit's emulated machine root, exported as CHARM_WORKLOAD_ROOT (machine.ts). */
+  readonly machineRoot?: string;
+  /** Directory of stand-in service commands, on PATH right after the tools dir (machine.ts). */
+  readonly machineBin?: string;
 }
 
 export type HandlerKind = 'dispatch' | 'hook' | 'action' | 'skipped' | 'not-implemented';
@@ -54,7 +58,8 @@ export function hookEnv(inv: HookInvocation, ex: ExecutorEnv): Record<string, st
   env.CHARM_DIR = charmDir;
   env.JUJU_AGENT_SOCKET_ADDRESS = ex.socketPath;
   env.JUJU_AGENT_SOCKET_NETWORK = 'unix';
-  env.PATH = [ex.toolsDir, ex.basePath ?? process.env.PATH ?? '/usr/bin:/bin'].filter(Boolean).join(':');
+  if (ex.machineRoot) env.CHARM_WORKLOAD_ROOT = ex.machineRoot;
+  env.PATH = [ex.toolsDir, ex.machineBin, ex.basePath ?? process.env.PATH ?? '/usr/bin:/bin'].filter(Boolean).join(':');
   return env;
 }
 

@@ -14,6 +14,8 @@ export interface RunnerOptions {
   readonly socketPath: string;
   /** Tools directory for a model (created by the caller). */
   readonly toolsDirFor: (model: string) => string;
+  /** Machine emulation for a hook's unit (machine.ts): root dir and stand-in commands. */
+  readonly machineFor?: (inv: HookInvocation) => { machineRoot: string; machineBin: string };
   readonly parallelism?: number;
   /** Called after each hook is finished (logging, tests, benchmarks). */
   readonly onHook?: (inv: HookInvocation, record: ExecutionRecord) => void;
@@ -51,7 +53,7 @@ export class HookRunner {
         while (!timedOut && running.size < parallelism) {
           const inv = this.#options.engine().nextHook();
           if (!inv) break;
-          const hook = startHook(inv, { socketPath: this.#options.socketPath, toolsDir: this.#options.toolsDirFor(inv.model) });
+          const hook = startHook(inv, { socketPath: this.#options.socketPath, toolsDir: this.#options.toolsDirFor(inv.model), ...this.#options.machineFor?.(inv) });
           running.set(inv.contextId, { hook, inv, settled: hook.done.then(() => inv.contextId) });
         }
         if (running.size === 0) break;

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOfferTarget, Simulator } from './simulator.ts';
 
@@ -48,6 +48,14 @@ describe('Simulator', () => {
     } finally {
       await sim.close();
     }
+  });
+
+  it('keeps its agent socket in a private 0700 directory removed on close', async () => {
+    const sim = await Simulator.open(join(root, 'sock'));
+    const dir = dirname(sim.socketPath);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    await sim.close();
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('needs a model in focus for model-scoped verbs', async () => {

@@ -17,6 +17,7 @@ import { startCommand, type ExecutionRecord } from './executor.ts';
 import { HookRunner } from './runner.ts';
 import { ToolServer, type ToolBackend } from './server.ts';
 import { appendLog, defaultHome, HomeLock, readState, statePath, toolsRoot, writeState } from './state-store.ts';
+import { ensureMachineBin, machineRoot } from './machine.ts';
 import { syncToolsDir } from './tools-dir.ts';
 
 export interface EngineFactory {
@@ -87,6 +88,7 @@ export class Simulator {
       engine: () => this.#engine,
       socketPath,
       toolsDirFor: (model) => this.toolsDir(model),
+      machineFor: (inv) => this.machine(inv.model, inv.unit),
       parallelism: options.parallelism ?? 1,
       onHook: (inv, record) => {
         appendLog(this.home, 'hooks.log', `${new Date().toISOString()} ${inv.model} ${inv.unit} ${inv.kind} ${inv.name} ${record.handler} exit=${record.exitCode} ${record.durationMs.toFixed(1)}ms`);
@@ -130,6 +132,11 @@ export class Simulator {
       this.#linkedModels.add(model);
     }
     return dir;
+  }
+
+  /** The emulated machine of a unit: its workload root and the stand-in service commands. */
+  machine(model: string, unit: string): { machineRoot: string; machineBin: string } {
+    return { machineRoot: machineRoot(this.home, model, unit), machineBin: ensureMachineBin(this.home) };
   }
 
   #engineOptions(): EngineOptions {
@@ -293,7 +300,7 @@ export class Simulator {
     const model = this.modelOrCurrent(options.model);
     return this.mutate(async (e) => {
       const inv = e.openContext(model, unit);
-      const running = startCommand(inv, { socketPath: this.#server.socketPath, toolsDir: this.toolsDir(model) }, command.join(' '));
+      const running = startCommand(inv, { socketPath: this.#server.socketPath, toolsDir: this.toolsDir(model), ...this.machine(model, unit) }, command.join(' '));
       const record = await running.done;
       this.#engine.finishHook(inv.contextId, record);
       return { exitCode: record.exitCode, stdout: record.stdout ?? '', stderr: record.stderr ?? '' };

@@ -18,13 +18,13 @@ const AGENT = 'anbox-stream-agent';
 
 interface Story { readonly h: CharmHarness; readonly url: string }
 
-async function story(natsVersion: string, amsVersion: string, options: { seed?: number; units?: number } = {}): Promise<Story> {
+async function story(natsVersion: string, amsVersion: string, options: { seed?: number; units?: number; amsUnits?: number } = {}): Promise<Story> {
   const units = options.units ?? 2;
   const h = new CharmHarness(options.seed === undefined ? {} : { seed: options.seed });
   h.engine.addModel('msg', { agentVersion: natsVersion });
   h.engine.addModel('cloud', { agentVersion: amsVersion });
   h.deploy('msg', 'nats', { units, config: { 'ca-key-algorithm': 'ec-p384' } });
-  h.deploy('cloud', 'ams', { config: EC });
+  h.deploy('cloud', 'ams', { units: options.amsUnits ?? 1, config: EC });
   h.deploy('cloud', AGENT, { units, config: EC });
   const url = h.engine.offer('msg', 'nats', ['client']);
   h.engine.consume('cloud', url, 'nats');
@@ -98,9 +98,15 @@ describe('cross-model story, lifecycle', () => {
   afterEach(() => h?.cleanup());
 
   it('settles with 3 units of each under a seeded shuffle of the hook order (3.6 both sides)', async () => {
-    h = (await story('3.6.8', '3.6.8', { seed: 42, units: 3 })).h;
+    h = (await story('3.6.8', '3.6.8', { seed: 42, units: 3, amsUnits: 3 })).h;
     expect(h.failures).toEqual([]);
     expect(Object.values({ ...h.statuses('msg'), ...h.statuses('cloud') }).every((s) => s.startsWith('active'))).toBe(true);
+    // Every AMS unit trusts exactly the three agents (each renders its own trust store).
+    const agents = [0, 1, 2].map((n) => certificateFingerprint(readFileSync(join(h!.unitDir('cloud', `${AGENT}/${n}`, 'agent'), 'certs/client.crt'), 'utf8'), 'plain')).sort();
+    for (const n of [0, 1, 2]) {
+      const trusted = parseTrustStore(readFileSync(join(h.unitDir('cloud', `ams/${n}`, 'ams'), 'server/trusted-clients.yaml'), 'utf8')).map((e) => e.fingerprint).sort();
+      expect(trusted).toEqual(agents);
+    }
 
     // Re-running hooks (update-status, upgrade-charm on every app) writes nothing anywhere.
     const calls = h.engine.toolCalls().length;
