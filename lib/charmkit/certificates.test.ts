@@ -91,10 +91,17 @@ describe('reconcileCertificates (contract §3: app-owned CA, unit-owned keys)', 
     const before = revisions(engine);
     const caBefore = revealSecret(engine, 'm', 'ca')!.content!.cert!;
     const leafBefore = seen.get('certy/1')!.leaves.server!.certPem;
+    const first = seen.get('certy/0')!;
+    expect(first.trustPem).toMatch(/BEGIN CERTIFICATE/);
     engine.setConfig('m', 'certy', { nonce: '1' }); // a config-changed that changes nothing
     await settleOk(engine, run);
     expect(revisions(engine)).toEqual(before);
     expect(seen.get('certy/0')!.changed).toBe(false);
+    // the fast path: same inputs, nothing due, so the planner (and x509) did not run
+    expect(seen.get('certy/0')!.plan).toBeUndefined();
+    expect(seen.get('certy/0')!.leaves.server!.certPem).toBe(first.leaves.server!.certPem);
+    expect(seen.get('certy/0')!.trustPem).toBe(first.trustPem);
+    expect(seen.get('certy/0')!.caPem).toBe(first.caPem);
     engine.setLeader('m', 'certy/1');
     await settleOk(engine, run);
     expect(revisions(engine)).toEqual(before);

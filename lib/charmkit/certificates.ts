@@ -40,6 +40,7 @@
  * Renewal: leaves at `renewFraction` of life (default 2/3), the self-signed CA is staged then
  * activated by the leader (lib/tls trust bundle keeps the old CA trusted meanwhile).
  */
+import { createHash } from 'node:crypto';
 import type { UnitStatus } from '../juju/status.ts';
 import { blocked, waiting } from '../juju/status.ts';
 import type { KeySpec } from '../tls/algorithms.ts';
@@ -123,6 +124,22 @@ interface PublicState {
   readonly leaves?: Record<string, { certPem: string; caPem: string; source: CaSourceKind }>;
   readonly pending?: Record<string, { csrPem: string }>;
   readonly trust?: TrustBundleState;
+  readonly memo?: Memo;
+}
+
+/**
+ * The fast path: after a healthy full run we remember a digest of every input the planner
+ * reads and the earliest time anything becomes due by itself (leaf renewal, CA staging or
+ * activation, trust-bundle pruning). A later hook with the same inputs before that time
+ * returns the stored material without loading lib/tls (~100 ms of x509, tooling.md).
+ */
+interface Memo {
+  readonly inputs: string;
+  /** ms since epoch; the full planner runs again from then on. */
+  readonly until: number;
+  readonly source: CaSourceKind;
+  readonly trustPem?: string;
+  readonly caPem?: string;
 }
 
 /** lib/tls as loaded lazily (type only: nothing is imported at module load). */
@@ -230,7 +247,6 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
   for (const l of options.leaves) {
     if (!LEAF_NAME.test(l.name)) throw new Error(`leaf name "${l.name}" not valid: lower-case words joined by single hyphens (it names secret keys)`);
   }
-  const tls = await import('../tls/index.ts');
   const { store } = kit;
   const leader = kit.isLeader();
   const app = kit.ctx.hook.unit.app;
@@ -241,6 +257,17 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
   const keysStored = keysSecret.get() ?? {};
   const pubStored = readPublic(kit);
   let state = assemble(pubStored, keysStored, caStored);
+  const now = options.now ?? new Date();
+
+  const configWinsCheap = options.prefer === 'config' && configPresent(options.config);
+  const relationRaw = !configWinsCheap && options.endpoint ? rawRelationInput(kit, options.endpoint) : undefined;
+  const inputs = inputsDigest(options, leader, caStored, relationRaw);
+  const memo = pubStored.memo;
+  if (memo && !options.reissue?.length && memo.inputs === inputs && now.getTime() < memo.until
+    && options.leaves.every((l) => state.leaves?.[l.name]?.source === memo.source)) {
+    return result({ status: undefined, source: memo.source, state, problems: [], changed: false, now, trustPem: memo.trustPem, caPem: memo.caPem, wanted: options.leaves, endpoint: options.endpoint });
+  }
+  const tls = await import('../tls/index.ts');
 
   // regenerate-certificates: forget the stored leaf (and any CSR) so the planner issues afresh.
   if (options.reissue?.length) {
@@ -250,9 +277,8 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
     state = { ...state, leaves, pending };
   }
 
-  const configWins = options.prefer === 'config' && tls.configGiven(options.config);
+  const configWins = configWinsCheap;
   const rel: RelationRead = configWins ? { present: false } : await readRelation(kit, options.endpoint);
-  const now = options.now ?? new Date();
   const input = {
     wanted: options.leaves,
     state,
@@ -280,7 +306,7 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
     try {
       if (content) caSecret.set(content);
     } catch (e) {
-      if (e instanceof SecretStoreError) return result({ status: waiting(e.message), source: plan.source, state, problems, plan, changed: false, tls, now });
+      if (e instanceof SecretStoreError) return result({ status: waiting(e.message), source: plan.source, state, problems, plan, changed: false, now });
       throw e;
     }
   }
@@ -294,8 +320,20 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
     peer?.localApp.set(CA_FINGERPRINT_FIELD, fingerprint);
   }
 
+  let status: UnitStatus | undefined;
+  if (plan.blocked) {
+    status = plan.source === 'self-signed' ? waiting('waiting for leader to create the CA') : blocked(plan.blocked);
+  } else if (rel.present && rel.problem) {
+    status = blocked(rel.problem);
+  }
+  const out = result({ status, source: plan.source, state: material.state, problems, plan, changed: false, now, trustPem: material.trustPem, endpoint: options.endpoint, wanted: options.leaves, tls });
+
   // 2. This unit's keys (secret) and public state (unit state): written only when different.
-  const { pub, keys } = split(material.state);
+  const { pub: pubNoMemo, keys } = split(material.state);
+  const healthy = !out.status && problems.length === 0 && Object.keys(material.state.pending ?? {}).length === 0;
+  const pub: PublicState = healthy
+    ? { ...pubNoMemo, memo: { inputs, until: dueTime(tls, material.state, plan.source, leader, options), source: plan.source, ...(out.trustPem ? { trustPem: out.trustPem } : {}), ...(out.caPem ? { caPem: out.caPem } : {}) } }
+    : pubNoMemo;
   if (!sameRecord(keysStored, keys)) {
     if (Object.keys(keys).length > 0) keysSecret.set(keys);
     else if (Object.keys(keysStored).length > 0) keysSecret.remove();
@@ -311,13 +349,47 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
   }
 
   const changed = material.changed.leaves.length > 0 || material.changed.removed.length > 0 || material.changed.trust || material.changed.selfSignedCa;
-  let status: UnitStatus | undefined;
-  if (plan.blocked) {
-    status = plan.source === 'self-signed' ? waiting('waiting for leader to create the CA') : blocked(plan.blocked);
-  } else if (rel.present && rel.problem) {
-    status = blocked(rel.problem);
+  return { ...out, changed };
+}
+
+const has = (v: string | undefined): boolean => typeof v === 'string' && v.trim() !== '';
+/** Same test as lib/tls `configGiven`, without loading lib/tls. */
+function configPresent(c: ConfigPems | undefined): boolean {
+  return !!c && (has(c.caCert) || has(c.caKey) || has(c.cert) || has(c.key));
+}
+
+/** The provider's raw answer on the tls-certificates relation ('' when none), or undefined without a relation. */
+function rawRelationInput(kit: CharmKit, endpoint: string): string | undefined {
+  const relation = kit.relations.all(endpoint)[0];
+  if (!relation) return undefined;
+  return relation.remoteAppBag.get('certificates') ?? '';
+}
+
+/** SHA-256 over everything the planner reads besides the stored state and the clock. */
+function inputsDigest(options: CertificatesOptions, leader: boolean, ca: Readonly<Record<string, string>> | undefined, relationRaw: string | undefined): string {
+  const material = JSON.stringify([
+    options.leaves, options.config ?? null, options.prefer ?? 'relation', options.caKey ?? null, options.leafKey ?? null,
+    options.caCommonName ?? null, options.caValidity ?? null, options.leafValidity ?? null, options.renewFraction ?? null,
+    // The CA's certificates only (a new CA key always comes with a new certificate). The
+    // operator's config key is in `options.config`: a one-way SHA-256 digest reveals nothing.
+    leader, ca ? [ca['cert'] ?? '', ca['next-cert'] ?? ''] : null, relationRaw ?? null,
+  ]);
+  return createHash('sha256').update(material).digest('hex');
+}
+
+/** The earliest time the plan could change by itself: leaf or CA renewal, staged-CA activation, trust pruning. */
+function dueTime(tls: TlsModule, state: TlsState, source: CaSourceKind, leader: boolean, options: CertificatesOptions): number {
+  const fraction = options.renewFraction ?? tls.DEFAULT_RENEW_FRACTION;
+  const times: number[] = [];
+  for (const l of Object.values(state.leaves ?? {})) times.push(tls.renewalTime(tls.splitCertificatePems(l.certPem)[0] ?? l.certPem, fraction).getTime());
+  if (source === 'self-signed' && state.selfSignedCa) {
+    const ca = tls.Certificate.fromPem(state.selfSignedCa.certPem);
+    times.push(leader ? tls.renewalTime(ca, fraction).getTime() : ca.notAfter.getTime());
+    if (state.nextSelfSignedCa) times.push(tls.Certificate.fromPem(state.nextSelfSignedCa.certPem).notBefore.getTime() + 24 * 3600_000);
   }
-  return result({ status, source: plan.source, state: material.state, problems, plan, changed, tls, now, trustPem: material.trustPem, endpoint: options.endpoint, wanted: options.leaves });
+  const trust = state.trust ? tls.nextTrustBundleChange(state.trust) : undefined;
+  if (trust) times.push(trust.getTime());
+  return times.length ? Math.min(...times) : 0;
 }
 
 function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -327,12 +399,12 @@ function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 }
 
 function normalisePublic(p: PublicState): PublicState {
-  return { leaves: p.leaves ?? {}, pending: p.pending ?? {}, ...(p.trust ? { trust: p.trust } : {}) };
+  return { leaves: p.leaves ?? {}, pending: p.pending ?? {}, ...(p.trust ? { trust: p.trust } : {}), ...(p.memo ? { memo: p.memo } : {}) };
 }
 
 function result(r: {
-  status: UnitStatus | undefined; source: CaSourceKind; state: TlsState; problems: string[]; plan: TlsPlan; changed: boolean;
-  tls: TlsModule; now: Date; trustPem?: string | undefined; endpoint?: string | undefined; wanted?: readonly LeafSpec[];
+  status: UnitStatus | undefined; source: CaSourceKind; state: TlsState; problems: string[]; plan?: TlsPlan; changed: boolean;
+  tls?: TlsModule; now: Date; trustPem?: string | undefined; caPem?: string | undefined; endpoint?: string | undefined; wanted?: readonly LeafSpec[];
 }): CertificatesResult {
   const leaves: Record<string, LeafMaterial> = {};
   for (const [name, l] of Object.entries(r.state.leaves ?? {})) {
@@ -347,8 +419,8 @@ function result(r: {
       ? waiting(`waiting for certificates from ${r.endpoint ?? 'the CA'} (${missing.map((m) => m.name).join(', ')})`)
       : waiting(`no ${missing.map((m) => m.name).join(', ')} certificate yet`);
   }
-  const active = r.source === 'self-signed' ? r.state.selfSignedCa?.certPem : Object.values(r.state.leaves ?? {})[0]?.caPem;
-  const trustPem = r.trustPem ?? (r.state.trust ? r.tls.trustBundlePem(r.state.trust, r.now) : undefined);
+  const active = r.caPem ?? (r.source === 'self-signed' ? r.state.selfSignedCa?.certPem : Object.values(r.state.leaves ?? {})[0]?.caPem);
+  const trustPem = r.trustPem ?? (r.state.trust && r.tls ? r.tls.trustBundlePem(r.state.trust, r.now) : undefined);
   return {
     ...(status ? { status } : {}),
     source: r.source,
@@ -357,6 +429,6 @@ function result(r: {
     ...(active ? { caPem: active } : {}),
     changed: r.changed,
     problems: r.problems,
-    plan: r.plan,
+    ...(r.plan ? { plan: r.plan } : {}),
   };
 }

@@ -1,11 +1,14 @@
-import { describe, it, expect } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { charmFileName, loadCharmProject, parseCharmcraft } from './charmcraft.ts';
 import { PackagingError } from './errors.ts';
 
-const emptyDir = () => mkdtempSync(join(tmpdir(), 'charmcraft-test-'));
+const root = mkdtempSync(join(tmpdir(), 'charmcraft-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const emptyDir = () => mkdtempSync(join(root, 'd-'));
 const base = { name: 'nats', type: 'charm', summary: 's', description: 'd' };
 const parse = (raw: Record<string, unknown>) => parseCharmcraft(raw, 'charmcraft.yaml', emptyDir());
 

@@ -1,13 +1,16 @@
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, afterAll } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispatchScript } from './dispatch.ts';
 
+const root = mkdtempSync(join(tmpdir(), 'dispatch-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 /** A charm dir whose "runtime" is a shell script printing what it was given. */
 function fakeCharm(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dispatch-test-'));
+  const dir = mkdtempSync(join(root, 'd-'));
   mkdirSync(join(dir, 'runtime'));
   mkdirSync(join(dir, 'hooks'));
   writeFileSync(join(dir, 'dispatch'), dispatchScript(), { mode: 0o755 });

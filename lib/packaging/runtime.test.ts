@@ -1,9 +1,12 @@
-import { describe, it, expect } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { elfArch, runtimeNotice } from './runtime.ts';
 import type { Runtime } from './runtime.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'runtime-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function elfHeader(machine: number): Buffer {
   const h = Buffer.alloc(64);
@@ -16,7 +19,7 @@ function elfHeader(machine: number): Buffer {
 }
 
 const file = (content: Buffer) => {
-  const f = join(mkdtempSync(join(tmpdir(), 'runtime-test-')), 'bin');
+  const f = join(mkdtempSync(join(root, 'd-')), 'bin');
   writeFileSync(f, content);
   return f;
 };

@@ -1,13 +1,16 @@
-import { describe, it, expect } from '@jest/globals';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { unpackCharm, unpackCharmBytes } from './unpack.ts';
 import { writeZip } from './zip.ts';
 
+const root = mkdtempSync(join(tmpdir(), 'unpack-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 const enc = (s: string) => new TextEncoder().encode(s);
-const tmp = () => mkdtempSync(join(tmpdir(), 'unpack-test-'));
+const tmp = () => mkdtempSync(join(root, 'd-'));
 
 describe('unpackCharm', () => {
   it('restores files with the modes recorded in the archive', () => {

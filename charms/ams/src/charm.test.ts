@@ -152,6 +152,20 @@ describe.each([['3.6.8'], ['2.9.44']])('ams charm on Juju %s', (version) => {
     expect(h.failures).toEqual([]);
     expect(trustedFingerprints(h, 'm')).toEqual([]);
     expect(h.commands.get(h.unitDir('m', 'ams/0', 'ams'))).toContain(`trust remove ${fp0}`);
+
+    // The agent relation goes too: AMS drops the agent.api.* items, the agent revokes its grant.
+    const grants = (): unknown[] => {
+      const list = h.engine.secrets('m') as Record<string, { label?: string; owner: string }>;
+      const [id] = Object.entries(list).find(([, v]) => v.label === 'api-token' && v.owner === AGENT)!;
+      return (h.engine.showSecret('m', id) as Record<string, { access?: unknown[] }>)[id]?.access ?? [];
+    };
+    expect(Object.keys(configItems(h, 'm'))).toContain('agent.api.token');
+    if (secrets) expect(grants()).toHaveLength(1);
+    h.engine.removeRelation('m', 'ams:agent', `${AGENT}:client`);
+    await h.settle();
+    expect(h.failures).toEqual([]);
+    expect(configItems(h, 'm')).toEqual({});
+    if (secrets) expect(grants()).toEqual([]);
   }, 60_000);
 
   it('an invalid client_certificate (garbage PEM, RSA 1024, expired, a CA) is not trusted, is named in the status, and changes nothing else', async () => {

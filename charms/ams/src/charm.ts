@@ -23,15 +23,13 @@ import { splitCertificatePems } from '../../../lib/tls/pem.ts';
 import { StatusBook } from '../../common/src/status-book.ts';
 import { AGENT_CODEC, AGENT_ENDPOINT, agentConfigItems } from './agent-link.ts';
 import { decideTrust } from './client-certificates.ts';
-import { applyEmbeddedEtcdFiles, embeddedStore, ETCD_ENDPOINT, externalStore, type EtcdMaterial } from './etcd.ts';
+import { applyEmbeddedEtcdFiles, ETCD_ENDPOINT, resolveDatastore } from './etcd.ts';
 import { answerRestApi, nodeName } from './rest-api.ts';
-import { AmsWorkload, loadBalancerUrl, type AmsStore } from './workload.ts';
+import { AmsWorkload, loadBalancerUrl } from './workload.ts';
 
 export const REST_ENDPOINT = 'rest-api';
 export const CERTIFICATES_ENDPOINT = 'certificates';
 export const PEER_ENDPOINT = 'peers';
-/** Unit state: the last external etcd the workload was rendered with (public: URLs and CA). */
-const LAST_ETCD_KEY = 'ams.etcd';
 
 export interface AmsCharmOptions {
   /** The workload of the unit running the hook (tests: a directory per unit, a fake `amc`). */
@@ -90,30 +88,6 @@ async function certificates(kit: CharmKit, cfg: Config, extras: ReconcileExtras)
   });
 }
 
-/** The datastore AMS uses; undefined (reason in `book`) when it cannot be rendered yet. */
-function datastore(kit: CharmKit, cfg: Config, certs: CertificatesResult, book: StatusBook): { store?: AmsStore; material?: EtcdMaterial } {
-  const client = certs.leaves['etcd-client'];
-  const server = certs.leaves['etcd-server'];
-  const caPem = certs.trustPem;
-  const material = client && caPem ? { client, caPem, ...(server ? { server } : {}) } : undefined;
-  if (cfg.embedded) return material?.server ? { store: embeddedStore(material), material } : {};
-  const store = externalStore(kit.relations.all(ETCD_ENDPOINT)[0], material, book);
-  const tools = kit.ctx.tools;
-  if (store && !store.embedded) {
-    const last = JSON.stringify({ servers: store.servers, ca: store.ca });
-    if (tools.stateGet()[LAST_ETCD_KEY] !== last) tools.stateSet({ [LAST_ETCD_KEY]: last });
-    return { store };
-  }
-  // No usable relation now: keep rendering the last datastore we had, so trust changes still
-  // reach AMS (a departed client must never stay trusted), and the status says what is missing.
-  const previous = tools.stateGet()[LAST_ETCD_KEY];
-  if (previous && material) {
-    const p = JSON.parse(previous) as { servers: string[]; ca: string };
-    return { store: { embedded: false, servers: p.servers, ca: p.ca, cert: material.client.certPem, key: material.client.keyPem } };
-  }
-  return {};
-}
-
 function syncPort(ctx: CharmContext, port: number): void {
   const opened = ctx.tools.openedPorts().filter((p) => p.protocol === 'tcp');
   for (const p of opened) if (p.from !== port || p.to !== port) ctx.tools.closePort(p);
@@ -147,11 +121,16 @@ export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, 
   if (cfg.location) items['load_balancer.url'] = loadBalancerUrl(cfg.location, cfg.port);
 
   // etcd, then the workload.
-  const { store, material } = datastore(kit, cfg, certs, book);
+  const { store, material } = resolveDatastore(ctx.tools, {
+    embedded: cfg.embedded,
+    relation: kit.relations.all(ETCD_ENDPOINT)[0],
+    client: certs.leaves['etcd-client'],
+    server: certs.leaves['etcd-server'],
+    caPem: certs.trustPem,
+  }, book);
   if (store) {
     const workload = options.workload?.(ctx) ?? new AmsWorkload();
-    if (cfg.embedded) applyEmbeddedEtcdFiles(workload.dir, material ?? null);
-    else applyEmbeddedEtcdFiles(workload.dir, null);
+    applyEmbeddedEtcdFiles(workload.dir, cfg.embedded ? material ?? null : null); // external mode removes them
     const result = await workload.apply({
       listenAddress: bindAddress(ctx.tools, REST_ENDPOINT) ?? '0.0.0.0',
       port: cfg.port,
@@ -164,6 +143,10 @@ export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, 
       configItems: items,
     });
     if (result.restarted) kit.log.info('AMS restarted: its settings or certificates changed');
+    if (result.configItemsPending.length > 0) {
+      kit.log.warning(`AMS API not up yet: config items ${result.configItemsPending.join(', ')} will be applied by a later hook`);
+      book.note('API config pending');
+    }
     for (const fp of result.trusted) kit.log.info(`AMS now trusts client certificate ${fp}`);
     for (const fp of result.untrusted) kit.log.info(`AMS no longer trusts client certificate ${fp}`);
     syncPort(ctx, cfg.port);

@@ -18,6 +18,7 @@
  *    `client_ca` (the CA bundle that signs it), so etcd can trust AMS's client certificates.
  */
 import { dump } from 'js-yaml';
+import type { HookTools } from '../../../lib/juju/types.ts';
 import type { Relation } from '../../../lib/relations/relation.ts';
 import { applyFiles, pemText, type DesiredFile, type FileChange } from '../../common/src/workload-files.ts';
 import type { StatusBook } from '../../common/src/status-book.ts';
@@ -111,4 +112,38 @@ export function externalStore(relation: Relation | undefined, material: EtcdMate
     return undefined;
   }
   return { embedded: false, servers, ca, cert: material.client.certPem, key: material.client.keyPem };
+}
+
+/** Unit state: the last external etcd the workload was rendered with (public: URLs and CA). */
+const LAST_ETCD_KEY = 'ams.etcd';
+
+export interface DatastoreInput {
+  readonly embedded: boolean;
+  /** The `etcd` relation, if any (external mode). */
+  readonly relation: Relation | undefined;
+  readonly client: { readonly certPem: string; readonly keyPem: string } | undefined;
+  readonly server: { readonly certPem: string; readonly keyPem: string } | undefined;
+  /** CA bundle that signs our leaves. */
+  readonly caPem: string | undefined;
+}
+
+/** The datastore AMS uses; no store (reason in `book`, or in the certificate status) when it cannot be rendered yet. */
+export function resolveDatastore(tools: Pick<HookTools, 'stateGet' | 'stateSet'>, input: DatastoreInput, book: StatusBook): { store?: AmsStore; material?: EtcdMaterial } {
+  const { client, server, caPem } = input;
+  const material: EtcdMaterial | undefined = client && caPem ? { client, caPem, ...(server ? { server } : {}) } : undefined;
+  if (input.embedded) return material?.server ? { store: embeddedStore(material), material } : {};
+  const store = externalStore(input.relation, material, book);
+  if (store && !store.embedded) {
+    const last = JSON.stringify({ servers: store.servers, ca: store.ca });
+    if (tools.stateGet()[LAST_ETCD_KEY] !== last) tools.stateSet({ [LAST_ETCD_KEY]: last });
+    return { store };
+  }
+  // No usable relation now: keep rendering the last datastore we had, so trust changes still
+  // reach AMS (a departed client must never stay trusted), and the status says what is missing.
+  const previous = tools.stateGet()[LAST_ETCD_KEY];
+  if (previous && material) {
+    const p = JSON.parse(previous) as { servers: string[]; ca: string };
+    return { store: { embedded: false, servers: p.servers, ca: p.ca, cert: material.client.certPem, key: material.client.keyPem } };
+  }
+  return {};
 }

@@ -139,11 +139,11 @@ describe('snapAmsControl', () => {
     await c.untrustClient('ab'.repeat(32));
     await c.setConfigItem('load_balancer.url', 'https://a:8444');
     expect(run.calls[0]).toEqual(['snap', 'restart', 'ams']);
-    expect(run.calls[1]!.slice(0, 4)).toEqual(['/snap/bin/amc', 'config', 'trust', 'add']);
+    expect(run.calls[1]!.slice(0, 4)).toEqual(['amc', 'config', 'trust', 'add']);
     expect(existsSync(run.calls[1]![4]!)).toBe(false);
     expect(run.calls.slice(2)).toEqual([
-      ['/snap/bin/amc', 'config', 'trust', 'remove', 'ab'.repeat(32)],
-      ['/snap/bin/amc', 'config', 'set', 'load_balancer.url', 'https://a:8444'],
+      ['amc', 'config', 'trust', 'remove', 'ab'.repeat(32)],
+      ['amc', 'config', 'set', 'load_balancer.url', 'https://a:8444'],
     ]);
   });
 

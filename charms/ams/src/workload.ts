@@ -8,7 +8,7 @@
  * A second apply with the same state changes no file and runs no command.
  */
 import { request } from 'node:http';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { applyFiles, PendingAction, readIfExists, resolveWorkloadDir, writeAtomic, type FileChange } from '../../common/src/workload-files.ts';
 import { execFileCommand, WorkloadCommandError, type CommandRunner } from '../../common/src/workload-commands.ts';
 import {
@@ -41,9 +41,13 @@ export interface AmsApplyResult {
   readonly trusted: readonly string[];
   readonly untrusted: readonly string[];
   readonly configItemsSet: readonly string[];
+  /** Config items not applied because AMS's API is not up yet; retried by the next hook. */
+  readonly configItemsPending: readonly string[];
 }
 
-const AMC = '/snap/bin/amc';
+// Looked up on PATH like `snap`/`systemctl`: a machine hook's PATH ends in /snap/bin on
+// Ubuntu, and the simulator's machine emulation puts a recording stand-in there instead.
+const AMC = 'amc';
 
 /**
  * The snap on a real machine, as the published charm drives it (canonical/ams-operator
@@ -73,8 +77,18 @@ export function snapAmsControl(dir: string, run: CommandRunner = execFileCommand
   };
 }
 
+/**
+ * AMS's API socket is absent or refuses connections: the service is not up (snap still
+ * installing or restarting; in the simulator there is no AMS process at all). The item stays
+ * pending and is retried by the next hook's reconcile, rather than failing the hook.
+ */
+export class AmsApiUnavailableError extends Error {
+  override readonly name = 'AmsApiUnavailableError';
+}
+
 function patchConfigOverSocket(socketPath: string, name: string, value: string): Promise<void> {
   const body = JSON.stringify({ name, value });
+  if (!existsSync(socketPath)) return Promise.reject(new AmsApiUnavailableError(`AMS API socket ${socketPath} is not there`));
   return new Promise((resolve, reject) => {
     const req = request(
       { socketPath, path: '/1.0/config', method: 'PATCH', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
@@ -87,7 +101,8 @@ function patchConfigOverSocket(socketPath: string, name: string, value: string):
         });
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? new AmsApiUnavailableError(`AMS API not accepting connections (${err.code})`, { cause: err }) : err));
     req.end(body);
   });
 }
@@ -119,7 +134,7 @@ export class AmsWorkload {
 
     const trust = await this.#syncTrust(state);
     const items = await this.#syncConfigItems(state);
-    return { changes: [...changes, ...trust.changes, ...items.changes], restarted, trusted: trust.trusted, untrusted: trust.untrusted, configItemsSet: items.set };
+    return { changes: [...changes, ...trust.changes, ...items.changes], restarted, trusted: trust.trusted, untrusted: trust.untrusted, configItemsSet: items.set, configItemsPending: items.pending };
   }
 
   /**
@@ -161,13 +176,20 @@ export class AmsWorkload {
     const current = parseConfigItems(readIfExists(this.dir, AMS_FILES.configItems));
     const names = [...new Set([...Object.keys(current), ...Object.keys(state.configItems)])].sort();
     const set: string[] = [];
+    const pending: string[] = [];
     let changes: FileChange[] = [];
     try {
       for (const name of names) {
         // An item the charm no longer owns is reset to empty, AMS's "not set".
         const value = state.configItems[name] ?? '';
         if ((current[name] ?? '') === value) continue;
-        await this.#control.setConfigItem(name, value);
+        try {
+          await this.#control.setConfigItem(name, value);
+        } catch (err) {
+          if (!(err instanceof AmsApiUnavailableError)) throw err;
+          pending.push(name);
+          continue;
+        }
         if (value === '') delete current[name];
         else current[name] = value;
         set.push(name);
@@ -175,6 +197,6 @@ export class AmsWorkload {
     } finally {
       changes = applyFiles(this.dir, [configItemsFile(current)], [AMS_FILES.configItems]);
     }
-    return { changes, set };
+    return { changes, set, pending };
   }
 }

@@ -41,8 +41,8 @@ class World {
   clock = Date.now();
   readonly run: InProcessDispatch;
 
-  constructor(version: string) {
-    this.engine = createEngine();
+  constructor(version: string, seed?: number) {
+    this.engine = createEngine(seed === undefined ? {} : { seed });
     this.engine.addModel('m', { agentVersion: version });
     this.root = mkdtempSync(join(base, 'w-'));
     this.run = dispatcher({ nats: NATS_DEF(this), natsc: REQ_DEF(this) });
@@ -199,6 +199,21 @@ describe('nats charm on Juju 3.6 (in-process simulator)', () => {
     expect(w.seen.get('natsc/0')!.urls.every((u) => !u.includes('@'))).toBe(true);
     expect(secretList(w.engine, 'm').filter((s) => s.label === 'ca' || s.label === 'nats-token').map((s) => `${s.owner}:${s.label}`).sort()).toEqual(['nats:ca', 'nats:nats-token']);
     expect(w.allBags()).not.toContain(token);
+  });
+
+  it.each([7, 42, 1234])('3 units with hook order shuffled (seed %i) settle active with one CA and one token', async (seed) => {
+    const w = new World('3.6.8', seed);
+    w.deploy(3);
+    w.relate();
+    await w.settle();
+    const { token } = w.token();
+    expect(new Set(['nats/0', 'nats/1', 'nats/2'].map((u) => w.caFingerprint(u))).size).toBe(1);
+    for (const u of ['nats/0', 'nats/1', 'nats/2']) {
+      expect(w.status(u)).toEqual({ current: 'active', message: 'serving on 4222 (tls)' });
+      expect(w.file(u, 'nats.cfg')).toContain(`token: "${token}"`);
+    }
+    expect(w.seen.get('natsc/0')!.token).toBe(token);
+    expect(secretList(w.engine, 'm').filter((x) => x.label === 'ca')).toHaveLength(1);
   });
 
   it('leader change keeps CA and token; re-running changes nothing (no revision, no reload)', async () => {

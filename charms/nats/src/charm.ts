@@ -22,12 +22,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bindAddress } from '../../../lib/charmkit/addresses.ts';
+import { bindAddress, serverNames } from '../../../lib/charmkit/addresses.ts';
 import { reconcileCertificates, storedCertificates, type CertificatesResult } from '../../../lib/charmkit/certificates.ts';
 import { configBool, configInt, configString } from '../../../lib/charmkit/config.ts';
 import { charmKit, type CharmKit } from '../../../lib/charmkit/kit.ts';
 import { parseKeyAlgorithm } from '../../../lib/charmkit/key-algorithm.ts';
-import { serverNames } from '../../../lib/charmkit/addresses.ts';
 import { defineCharm, main, type CharmContext, type CharmDefinition } from '../../../lib/juju/dispatch.ts';
 import { HookToolError } from '../../../lib/juju/errors.ts';
 import { ActionFailed, BlockedStatus, type UnitStatus } from '../../../lib/juju/status.ts';

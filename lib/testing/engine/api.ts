@@ -54,6 +54,8 @@ export interface HookOutcome {
   readonly exitCode: number;
   readonly stdout?: string;
   readonly stderr?: string;
+  /** Failure text when no process ran, e.g. `action not implemented on unit "<unit>"` (contract §1.1 item 3). */
+  readonly message?: string;
 }
 
 export interface AddModelOptions {

@@ -525,7 +525,7 @@ export class SimEngine implements Engine {
         a.results = { ...a.results, 'return-code': '1', stderr: `${outcome.stderr ?? ''}ERROR ${commitError}\n` };
       } else if (exit !== 0) {
         a.status = 'failed';
-        a.message = `exit status ${exit}`;
+        a.message = outcome.message ?? `exit status ${exit}`;
         a.results = { 'return-code': String(exit) };
       } else if (a.status !== 'failed') {
         a.status = 'completed';

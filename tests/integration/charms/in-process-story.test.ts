@@ -82,6 +82,15 @@ describe.each([
       expect(text).not.toMatch(/PRIVATE KEY-----\s*[A-Za-z0-9+/]{20}/);
     }
 
+    // Every secret is readable in `juju secrets`: a label and a description (design.md "Secrets").
+    for (const model of ['msg', 'cloud']) {
+      if (!h.engine.toolNames(model).includes('secret-add')) continue;
+      for (const [id, v] of Object.entries(h.engine.secrets(model) as Record<string, { label?: string; description?: string }>)) {
+        expect(`${id} ${v.label ?? ''}`).toMatch(/ [a-z]/);
+        expect(`${id} ${v.description ?? ''}`).toMatch(/ \S/);
+      }
+    }
+
     const bags = h.databagValues({ crossAppOnly: true });
     expect(bags.filter((v) => v.includes('PRIVATE KEY'))).toEqual([]);
     if (via === 'secret') {
@@ -118,6 +127,26 @@ describe('cross-model story, lifecycle', () => {
     const writes = h.engine.toolCalls().slice(calls).filter((c) => ['relation-set', 'secret-add', 'secret-set', 'state-set', 'secret-grant', 'secret-revoke', 'leader-set'].includes(c.tool));
     expect(writes.map((c) => `${c.unit} ${c.hook} ${c.tool}`)).toEqual([]);
     expect(JSON.stringify([...h.commands.entries()])).toBe(commands);
+  }, 120_000);
+
+  it('removing the leaders keeps the CAs and the API token; the agent moves to the remaining AMS unit', async () => {
+    h = (await story('3.6.8', '3.6.8', { amsUnits: 2 })).h;
+    const caBefore = (await h.action('cloud', 'ams/1', 'get-ca-certificate')).results['ca-certificate'];
+    const tokenBefore = (load(readFileSync(join(h.unitDir('cloud', `${AGENT}/1`, 'agent'), 'config.yaml'), 'utf8')) as { api: { token: string } }).api.token;
+    h.engine.removeUnit('cloud', 'ams/0');
+    h.engine.removeUnit('cloud', `${AGENT}/0`);
+    await h.settle();
+    expect(h.failures).toEqual([]);
+    expect(h.statuses('cloud')).toEqual({ 'ams/1': 'active: 1 client trusted', [`${AGENT}/1`]: 'active' });
+    expect((await h.action('cloud', 'ams/1', 'get-ca-certificate')).results['ca-certificate']).toBe(caBefore);
+    const cfg = load(readFileSync(join(h.unitDir('cloud', `${AGENT}/1`, 'agent'), 'config.yaml'), 'utf8')) as { api: { token: string }; ams: { fingerprint: string } };
+    expect(cfg.api.token).toBe(tokenBefore);
+    const ams1 = readFileSync(join(h.unitDir('cloud', 'ams/1', 'ams'), 'server/server.crt'), 'utf8').split(/(?<=-----END CERTIFICATE-----\n)/)[0]!;
+    expect(cfg.ams.fingerprint).toBe(certificateFingerprint(ams1, 'plain'));
+    // AMS now calls the new agent leader's API.
+    const items = readFileSync(join(h.unitDir('cloud', 'ams/1', 'ams'), 'server/config-items.yaml'), 'utf8');
+    const agent1 = certificateFingerprint(readFileSync(join(h.unitDir('cloud', `${AGENT}/1`, 'agent'), 'certs/client.crt'), 'utf8'), 'plain');
+    expect(items).toContain(agent1);
   }, 120_000);
 
   it('removing the nats relation blocks the agent; rotate-token reaches the agent; unit and relation removal leave no stale trust', async () => {

@@ -1,0 +1,128 @@
+/**
+ * The deployment story the reliability tests share, in-process against the simulator engine
+ * (charms/common/src/testing/charm-harness.ts): nats (2 units) offered from model `msg`,
+ * consumed in model `cloud` by anbox-stream-agent (2 units), related both ways to ams.
+ * EC P-384 keys everywhere (tooling.md: RSA 4096 is ~2 s per key).
+ *
+ * `run()` plays the unit agent with a runner wrapper, so a test can make chosen hook-tool
+ * calls fail (fault injection) and `resolve` units in error like an operator (contract §1.5).
+ */
+import { rmSync } from 'node:fs';
+import { dispatch } from '../../../lib/juju/dispatch.ts';
+import type { ToolResult, ToolRunner, ToolRunOptions } from '../../../lib/juju/types.ts';
+import type { HookInvocation } from '../../../lib/testing/engine/api.ts';
+import type { WorldState } from '../../../lib/testing/engine/state.ts';
+import { runNextHook, type HookRun } from '../../../lib/testing/in-process.ts';
+import { CharmHarness } from '../../../charms/common/src/testing/charm-harness.ts';
+
+export const AGENT = 'anbox-stream-agent';
+export const EC = { key_algorithm: 'ec-p384' } as const;
+export const NATS_EC = { 'ca-key-algorithm': 'ec-p384' } as const;
+/** Juju runs update-status every 5 minutes (contract §1.4). */
+export const UPDATE_STATUS_MS = 5 * 60 * 1000 + 1000;
+
+export interface StoryOptions { readonly seed?: number; readonly natsUnits?: number; readonly agentUnits?: number }
+
+/** Enqueue the story (operator verbs only); nothing has run yet. */
+export function newStory(options: StoryOptions = {}): CharmHarness {
+  const h = new CharmHarness(options.seed === undefined ? {} : { seed: options.seed });
+  h.engine.addModel('msg');
+  h.engine.addModel('cloud');
+  h.deploy('msg', 'nats', { units: options.natsUnits ?? 2, config: NATS_EC });
+  h.deploy('cloud', 'ams', { config: EC });
+  h.deploy('cloud', AGENT, { units: options.agentUnits ?? 2, config: EC });
+  const url = h.engine.offer('msg', 'nats', ['client']);
+  h.engine.consume('cloud', url, 'nats');
+  h.engine.integrate('cloud', `${AGENT}:nats`, 'nats:client');
+  h.engine.integrate('cloud', 'ams:rest-api', `${AGENT}:ams`);
+  h.engine.integrate('cloud', 'ams:agent', `${AGENT}:client`);
+  return h;
+}
+
+/** Wraps the in-process runner of one hook attempt (`attempt` = failures of this unit's head hook so far). */
+export type RunnerWrap = (runner: ToolRunner, hook: HookInvocation, attempt: number) => ToolRunner;
+
+export interface RunResult {
+  readonly ran: HookRun[];
+  /** `unit hook` of every failed attempt (resolved afterwards). */
+  readonly failed: string[];
+  readonly resolves: number;
+  /** What the charms wrote on stderr (dispatch's one redacted error line per failed hook). */
+  readonly stderr: string[];
+}
+
+/** Units currently in error (a failed hook blocks their queue). */
+export function unitsInError(h: CharmHarness): Array<{ model: string; unit: string }> {
+  const state = h.engine.toJSON() as WorldState;
+  const out: Array<{ model: string; unit: string }> = [];
+  for (const m of Object.values(state.models)) {
+    for (const app of Object.values(m.apps)) {
+      for (const u of Object.values(app.units)) if (u.failedHook) out.push({ model: m.name, unit: u.name });
+    }
+  }
+  return out;
+}
+
+/**
+ * Run hooks until settled; after each settle `resolve` every unit in error (the failed hook
+ * is re-run) until none is left. `maxResolves` guards against a hook that never passes.
+ */
+export async function run(h: CharmHarness, options: { wrap?: RunnerWrap; maxResolves?: number } = {}): Promise<RunResult> {
+  const attempts = new Map<string, number>();
+  const ran: HookRun[] = [];
+  const failed: string[] = [];
+  let resolves = 0;
+  const stderr: string[] = [];
+  const max = options.maxResolves ?? 2000;
+  for (;;) {
+    for (;;) {
+      if (ran.length > 20000) throw new Error('run: more than 20000 hooks; a charm may be looping');
+      const r = await runNextHook(h.engine, (env, runner, hook) => {
+        const charm = h.charms.get(hook.charm.name);
+        if (!charm) throw new Error(`no charm definition for ${hook.charm.name}`);
+        const key = `${hook.model}/${hook.unit}`;
+        const wrapped = options.wrap ? options.wrap(runner, hook, attempts.get(key) ?? 0) : runner;
+        return dispatch(charm, { env, runner: wrapped, stderr: (line) => { stderr.push(line); } });
+      });
+      if (!r) break;
+      ran.push(r);
+      const key = `${r.hook.model}/${r.hook.unit}`;
+      if (r.exitCode !== 0) {
+        failed.push(`${r.hook.unit} ${r.hook.name}`);
+        attempts.set(key, (attempts.get(key) ?? 0) + 1);
+      } else {
+        attempts.delete(key);
+      }
+    }
+    const stuck = unitsInError(h);
+    if (stuck.length === 0) return { ran, failed, resolves, stderr };
+    if (resolves >= max) throw new Error(`run: still in error after ${max} resolves: ${stuck.map((s) => s.unit).join(', ')}`);
+    for (const s of stuck) { h.engine.resolve(s.model, s.unit); resolves++; }
+  }
+}
+
+/** A runner whose `failAt`-th call (1-based) fails like a hook tool that lost its agent: exit 1, `ERROR` line. */
+export class FaultyRunner implements ToolRunner {
+  readonly #inner: ToolRunner;
+  readonly #failAt: number;
+  calls = 0;
+  injected: string | undefined;
+
+  constructor(inner: ToolRunner, failAt: number) {
+    this.#inner = inner;
+    this.#failAt = failAt;
+  }
+
+  run(tool: string, args: readonly string[], options?: ToolRunOptions): ToolResult {
+    this.calls++;
+    if (this.calls === this.#failAt) {
+      this.injected = tool;
+      return { exitCode: 1, stdout: '', stderr: `ERROR injected fault: ${tool} call ${this.calls} failed\n` };
+    }
+    return this.#inner.run(tool, args, options);
+  }
+}
+
+export function cleanup(h: CharmHarness | undefined): void {
+  if (h) rmSync(h.root, { recursive: true, force: true });
+}
