@@ -29,17 +29,27 @@ export function readAgentConfig(machineRoot: string): AgentConfig {
   return load(readFileSync(join(machineRoot, AGENT_CONFIG), 'utf8')) as AgentConfig;
 }
 
-/** nats client options from the agent's config only; `token` replaces the configured one. */
-export function natsClientOptions(config: AgentConfig, override?: { token?: string }): ConnectionOptions {
+/**
+ * nats client options from the agent's config only, for one of its URLs (default the first).
+ * `token` replaces the configured one.
+ *
+ * TLS name check: nats.js upgrades an already-connected socket to TLS without passing `host`, so
+ * Node would check the certificate against "localhost"; the real agent (Go client) checks the
+ * URL's host. `tls.host` restores that: the certificate must name the host we dialled.
+ */
+export function natsClientOptions(config: AgentConfig, override: { token?: string; url?: string } = {}): ConnectionOptions {
   const n = config.nats;
   if (!n || n.urls.length === 0) throw new Error('the agent config has no nats section yet');
-  const token = override?.token ?? n.token;
-  // A legacy URL carries the token itself (tls://TOKEN@host:port): the client then takes it from
-  // the URL; an override replaces the user-info part.
-  const servers = override?.token === undefined ? n.urls : n.urls.map((u) => u.replace(/^(tls|nats):\/\/[^@/]*@/, '$1://'));
+  // A legacy URL carries the token as user-info (tls://TOKEN@host:port); Go's client reads it
+  // from there, nats.js does not, so it is moved to `token` here.
+  const parsed = new URL((override.url ?? n.urls[0]!).replace(/^(tls|nats):/, 'https:'));
+  const urlToken = parsed.username && !parsed.password ? decodeURIComponent(parsed.username) : undefined;
+  const scheme = /^nats:/.test(override.url ?? n.urls[0]!) ? 'nats' : 'tls';
+  const url = `${scheme}://${parsed.host}`;
+  const token = override.token ?? n.token ?? urlToken;
   return {
-    servers,
-    tls: { ...(n.ca ? { caFile: n.ca } : {}) },
+    servers: [url],
+    tls: { ...(n.ca ? { caFile: n.ca } : {}), host: parsed.hostname } as ConnectionOptions['tls'],
     ...(token ? { token } : {}),
     ...(n.user ? { user: n.user, pass: n.password ?? '' } : {}),
     reconnect: false,

@@ -22,6 +22,9 @@ export const EC_P384_CONFIG: Readonly<Record<CharmName, Readonly<Record<string, 
   'anbox-stream-agent': { key_algorithm: 'ec-p384' },
 };
 
+/** No key config: the charms' own default, RSA 4096 with SHA-256 (the published Anbox default). */
+export const DEFAULT_KEYS_CONFIG: Readonly<Record<CharmName, Readonly<Record<string, string>>>> = { nats: {}, ams: {}, 'anbox-stream-agent': {} };
+
 export interface StoryOptions {
   /** Charm directory or `.charm` file per charm. */
   readonly charms: Readonly<Record<CharmName, string>>;

@@ -13,10 +13,14 @@ const INFO: Record<string, NetworkInfo> = {
 };
 
 /** A networkGet fake keyed on the exact arguments; an unknown binding fails like Juju (contract §2.12). */
-function tools() {
+function tools(addresses: Partial<Record<'private-address' | 'public-address', string>> = {}) {
   const calls: string[] = [];
   return {
     calls,
+    unitGet(setting: 'private-address' | 'public-address'): string | undefined {
+      calls.push(`unit-get ${setting}`);
+      return addresses[setting];
+    },
     networkGet(binding: string, options: { relationId?: string | number } = {}): NetworkInfo {
       const key = options.relationId === undefined ? binding : `${binding}|${String(options.relationId).split(':').pop()}`;
       calls.push(key);
@@ -44,6 +48,10 @@ describe('address discovery (contract §2.12)', () => {
     const t = tools();
     expect(serverNames(t, ['client', 'cluster', 'nope'], { relations: ['client:7'], extra: ['localhost'] }))
       .toEqual(['10.0.0.5', '192.168.1.5', '203.0.113.9', 'localhost', 'nats-0.lxd']);
-    expect(t.calls).toEqual(['client', 'cluster', 'nope', 'client|7']);
+    expect(t.calls).toEqual(['unit-get private-address', 'unit-get public-address', 'client', 'cluster', 'nope', 'client|7']);
+  });
+  it('serverNames: the public address is in from the start, before any CMR relation exists (contract §2.15, §4.2)', () => {
+    const t = tools({ 'private-address': '10.0.0.5', 'public-address': '203.0.113.9' });
+    expect(serverNames(t, ['client'])).toEqual(['10.0.0.5', '203.0.113.9', 'nats-0.lxd']);
   });
 });

@@ -39,13 +39,21 @@ export function bindAddress(tools: Pick<HookTools, 'networkGet'>, binding: strin
 }
 
 /**
- * Subject alternative names for a server certificate: every address of every binding (and of
- * each listed relation, whose ingress may be a public/CMR address), plus `extra` names.
+ * Subject alternative names for a server certificate: the unit's private and public addresses,
+ * every address of every binding (and of each listed relation, whose ingress may be a
+ * public/CMR address), plus `extra` names.
  * Sorted, so the list (and thus the certificate) does not churn with answer order.
  * A binding Juju does not know (`no network config found`) is skipped.
  */
-export function serverNames(tools: Pick<HookTools, 'networkGet'>, bindings: readonly string[], options: { relations?: readonly RelationIdString[]; extra?: readonly string[] } = {}): string[] {
+export function serverNames(tools: Pick<HookTools, 'networkGet' | 'unitGet'>, bindings: readonly string[], options: { relations?: readonly RelationIdString[]; extra?: readonly string[] } = {}): string[] {
   const names = new Set<string>(options.extra ?? []);
+  // The public address is what cross-model clients dial (contract §4.2: their ingress). Taking
+  // it from unit-get up front keeps the certificate stable: it does not depend on whether a
+  // CMR relation already existed when the certificate was first issued.
+  for (const setting of ['private-address', 'public-address'] as const) {
+    const address = tools.unitGet(setting);
+    if (address) names.add(address);
+  }
   const collect = (binding: string, relationId?: RelationIdString): void => {
     try {
       for (const a of addressesOf(tools.networkGet(binding, relationId === undefined ? {} : { relationId }))) names.add(a);

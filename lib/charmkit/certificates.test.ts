@@ -233,4 +233,30 @@ describe('reconcileCertificates (contract §3: app-owned CA, unit-owned keys)', 
     expect(seen.get('certy/1')!.status).toBeUndefined();
     expect(fp(seen.get('certy/1')!.caPem!)).toBe(fp(ca.content!.cert!));
   });
+
+  it('a hook that fails after making the CA leaves nothing behind; the retry makes exactly one CA', async () => {
+    seen.clear();
+    const engine = deploy('3.6.8', 2);
+    let failures = 0;
+    const flaky = defineCharm({
+      reconcile: async (ctx) => {
+        const status = await certy.reconcile!(ctx);
+        if (ctx.hook.unit.name === 'certy/0' && failures === 0 && seen.get('certy/0')?.changed) {
+          failures += 1;
+          throw new Error('boom after the CA was made'); // Juju discards every buffered write (contract §1.5)
+        }
+        return status;
+      },
+    });
+    const { settle } = await import('../testing/in-process.ts');
+    const ran = await settle(engine, dispatcher({ certy: flaky }));
+    expect(ran.filter((r) => r.exitCode !== 0)).toHaveLength(1);
+    expect(secretList(engine, 'm').filter((x) => x.label === 'ca')).toEqual([]);
+    engine.resolve('m', 'certy/0');
+    await settleOk(engine, run);
+    const cas = secretList(engine, 'm').filter((x) => x.label === 'ca');
+    expect(cas.map((c) => c.revision)).toEqual([1]);
+    const ca = revealSecret(engine, 'm', 'ca')!.content!['cert']!;
+    for (const unit of ['certy/0', 'certy/1']) expect(fp(seen.get(unit)!.caPem!)).toBe(fp(ca));
+  });
 });

@@ -40,22 +40,22 @@
  * Renewal: leaves at `renewFraction` of life (default 2/3), the self-signed CA is staged then
  * activated by the leader (lib/tls trust bundle keeps the old CA trusted meanwhile).
  */
-import { createHash } from 'node:crypto';
 import type { UnitStatus } from '../juju/status.ts';
 import { blocked, waiting } from '../juju/status.ts';
 import type { KeySpec } from '../tls/algorithms.ts';
-import type { CaSourceKind, ConfigPems, LeafSpec, PendingRequest, StoredLeaf, TlsPlan, TlsState } from '../tls/plan.ts';
+import type { CaSourceKind, ConfigPems, LeafSpec, TlsPlan, TlsState } from '../tls/plan.ts';
 import type { ProviderCertificateEntry } from '../tls/tls-certificates.ts';
-import type { TrustBundleState } from '../tls/trust-bundle.ts';
 import type { Duration } from '../tls/duration.ts';
 import { SecretStoreError } from '../secrets/scoped.ts';
-import type * as TlsBarrel from '../tls/index.ts';
 import type { CharmKit } from './kit.ts';
+import { assemble, caContent, normalisePublic, PUBLIC_STATE_KEY, readPublic, sameRecord, split, type PublicState } from './certificate-state.ts';
+import { configPresent, dueTime, inputsDigest, rawRelationInput, type TlsModule } from './certificate-memo.ts';
+
+export { PUBLIC_STATE_KEY, storedCertificates, type StoredCertificates } from './certificate-state.ts';
 
 /** Labels/keys of what this module stores (readable in `juju secrets`, design.md "Secrets"). */
 export const CA_SECRET_PURPOSE = 'ca';
 export const KEYS_SECRET_PURPOSE = 'tls-keys';
-export const PUBLIC_STATE_KEY = 'charmkit.tls';
 /** Peer app bag field the leader sets to the self-signed CA's SHA-256 fingerprint. */
 export const CA_FINGERPRINT_FIELD = 'charmkit-ca-fingerprint';
 /** Our unit bag field on the tls-certificates relation (v1 interface). */
@@ -120,106 +120,8 @@ export interface CertificatesResult {
   readonly plan?: TlsPlan;
 }
 
-interface PublicState {
-  readonly leaves?: Record<string, { certPem: string; caPem: string; source: CaSourceKind }>;
-  readonly pending?: Record<string, { csrPem: string }>;
-  readonly trust?: TrustBundleState;
-  readonly memo?: Memo;
-}
-
-/**
- * The fast path: after a healthy full run we remember a digest of every input the planner
- * reads and the earliest time anything becomes due by itself (leaf renewal, CA staging or
- * activation, trust-bundle pruning). A later hook with the same inputs before that time
- * returns the stored material without loading lib/tls (~100 ms of x509, tooling.md).
- */
-interface Memo {
-  readonly inputs: string;
-  /** ms since epoch; the full planner runs again from then on. */
-  readonly until: number;
-  readonly source: CaSourceKind;
-  readonly trustPem?: string;
-  readonly caPem?: string;
-}
-
-/** lib/tls as loaded lazily (type only: nothing is imported at module load). */
-type TlsModule = typeof TlsBarrel;
 
 const LEAF_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-function readPublic(kit: CharmKit): PublicState {
-  const raw = kit.ctx.tools.stateGet()[PUBLIC_STATE_KEY];
-  if (!raw) return {};
-  try {
-    return JSON.parse(raw) as PublicState;
-  } catch {
-    kit.log.warning(`unit state "${PUBLIC_STATE_KEY}" is not JSON; starting TLS state afresh`);
-    return {};
-  }
-}
-
-/** The public part of what `reconcileCertificates` stored for this unit (no x509 load, no keys). */
-export interface StoredCertificates {
-  readonly leaves: Readonly<Record<string, { readonly certPem: string; readonly caPem: string; readonly source: CaSourceKind }>>;
-  readonly trust?: TrustBundleState;
-}
-
-/** For actions such as `get-ca-certificate`: read the stored certificates without planning anything. */
-export function storedCertificates(tools: Pick<CharmKit['ctx']['tools'], 'stateGet'>): StoredCertificates {
-  const raw = tools.stateGet()[PUBLIC_STATE_KEY];
-  if (!raw) return { leaves: {} };
-  try {
-    const p = JSON.parse(raw) as PublicState;
-    return { leaves: p.leaves ?? {}, ...(p.trust ? { trust: p.trust } : {}) };
-  } catch {
-    return { leaves: {} };
-  }
-}
-
-/** Join the unit's stored public state with its keys; drop entries whose key is missing. */
-function assemble(pub: PublicState, keys: Readonly<Record<string, string>>, ca: Readonly<Record<string, string>> | undefined): TlsState {
-  const leaves: Record<string, StoredLeaf> = {};
-  for (const [name, l] of Object.entries(pub.leaves ?? {})) {
-    const keyPem = keys[`${name}-key`];
-    if (keyPem) leaves[name] = { certPem: l.certPem, caPem: l.caPem, source: l.source, keyPem };
-  }
-  const pending: Record<string, PendingRequest> = {};
-  for (const [name, p] of Object.entries(pub.pending ?? {})) {
-    const keyPem = keys[`${name}-csr-key`];
-    if (keyPem) pending[name] = { csrPem: p.csrPem, keyPem };
-  }
-  return {
-    ...(ca?.cert && ca.key ? { selfSignedCa: { certPem: ca.cert, keyPem: ca.key } } : {}),
-    ...(ca?.['next-cert'] && ca['next-key'] ? { nextSelfSignedCa: { certPem: ca['next-cert'], keyPem: ca['next-key'] } } : {}),
-    leaves,
-    pending,
-    ...(pub.trust ? { trust: pub.trust } : {}),
-  };
-}
-
-function split(state: TlsState): { pub: PublicState; keys: Record<string, string> } {
-  const keys: Record<string, string> = {};
-  const leaves: Record<string, { certPem: string; caPem: string; source: CaSourceKind }> = {};
-  for (const [name, l] of Object.entries(state.leaves ?? {})) {
-    leaves[name] = { certPem: l.certPem, caPem: l.caPem, source: l.source };
-    keys[`${name}-key`] = l.keyPem;
-  }
-  const pending: Record<string, { csrPem: string }> = {};
-  for (const [name, p] of Object.entries(state.pending ?? {})) {
-    pending[name] = { csrPem: p.csrPem };
-    keys[`${name}-csr-key`] = p.keyPem;
-  }
-  return { pub: { leaves, pending, ...(state.trust ? { trust: state.trust } : {}) }, keys };
-}
-
-function caContent(state: TlsState): Record<string, string> | undefined {
-  if (!state.selfSignedCa) return undefined;
-  return {
-    cert: state.selfSignedCa.certPem,
-    key: state.selfSignedCa.keyPem,
-    ...(state.nextSelfSignedCa ? { 'next-cert': state.nextSelfSignedCa.certPem, 'next-key': state.nextSelfSignedCa.keyPem } : {}),
-  };
-}
 
 type RelationRead = { present: false } | { present: true; certificates: ProviderCertificateEntry[]; problem?: string; relationName: string };
 
@@ -255,7 +157,7 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
 
   const caStored = caSecret.get();
   const keysStored = keysSecret.get() ?? {};
-  const pubStored = readPublic(kit);
+  const pubStored = readPublic(kit.ctx.tools, (m) => kit.log.warning(m));
   let state = assemble(pubStored, keysStored, caStored);
   const now = options.now ?? new Date();
 
@@ -350,56 +252,6 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
 
   const changed = material.changed.leaves.length > 0 || material.changed.removed.length > 0 || material.changed.trust || material.changed.selfSignedCa;
   return { ...out, changed };
-}
-
-const has = (v: string | undefined): boolean => typeof v === 'string' && v.trim() !== '';
-/** Same test as lib/tls `configGiven`, without loading lib/tls. */
-function configPresent(c: ConfigPems | undefined): boolean {
-  return !!c && (has(c.caCert) || has(c.caKey) || has(c.cert) || has(c.key));
-}
-
-/** The provider's raw answer on the tls-certificates relation ('' when none), or undefined without a relation. */
-function rawRelationInput(kit: CharmKit, endpoint: string): string | undefined {
-  const relation = kit.relations.all(endpoint)[0];
-  if (!relation) return undefined;
-  return relation.remoteAppBag.get('certificates') ?? '';
-}
-
-/** SHA-256 over everything the planner reads besides the stored state and the clock. */
-function inputsDigest(options: CertificatesOptions, leader: boolean, ca: Readonly<Record<string, string>> | undefined, relationRaw: string | undefined): string {
-  const material = JSON.stringify([
-    options.leaves, options.config ?? null, options.prefer ?? 'relation', options.caKey ?? null, options.leafKey ?? null,
-    options.caCommonName ?? null, options.caValidity ?? null, options.leafValidity ?? null, options.renewFraction ?? null,
-    // The CA's certificates only (a new CA key always comes with a new certificate). The
-    // operator's config key is in `options.config`: a one-way SHA-256 digest reveals nothing.
-    leader, ca ? [ca['cert'] ?? '', ca['next-cert'] ?? ''] : null, relationRaw ?? null,
-  ]);
-  return createHash('sha256').update(material).digest('hex');
-}
-
-/** The earliest time the plan could change by itself: leaf or CA renewal, staged-CA activation, trust pruning. */
-function dueTime(tls: TlsModule, state: TlsState, source: CaSourceKind, leader: boolean, options: CertificatesOptions): number {
-  const fraction = options.renewFraction ?? tls.DEFAULT_RENEW_FRACTION;
-  const times: number[] = [];
-  for (const l of Object.values(state.leaves ?? {})) times.push(tls.renewalTime(tls.splitCertificatePems(l.certPem)[0] ?? l.certPem, fraction).getTime());
-  if (source === 'self-signed' && state.selfSignedCa) {
-    const ca = tls.Certificate.fromPem(state.selfSignedCa.certPem);
-    times.push(leader ? tls.renewalTime(ca, fraction).getTime() : ca.notAfter.getTime());
-    if (state.nextSelfSignedCa) times.push(tls.Certificate.fromPem(state.nextSelfSignedCa.certPem).notBefore.getTime() + 24 * 3600_000);
-  }
-  const trust = state.trust ? tls.nextTrustBundleChange(state.trust) : undefined;
-  if (trust) times.push(trust.getTime());
-  return times.length ? Math.min(...times) : 0;
-}
-
-function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
-}
-
-function normalisePublic(p: PublicState): PublicState {
-  return { leaves: p.leaves ?? {}, pending: p.pending ?? {}, ...(p.trust ? { trust: p.trust } : {}), ...(p.memo ? { memo: p.memo } : {}) };
 }
 
 function result(r: {

@@ -90,6 +90,7 @@ export class Tools implements HookTools {
   /** `${id}|unit|${name}` or `${id}|app|${name}` → bag. */
   readonly #bags = new Map<string, Record<string, string>>();
   readonly #networks = new Map<string, NetworkInfo>();
+  readonly #unitAddresses = new Map<string, string | undefined>();
   readonly #secrets = new Map<string, Record<string, string>>();
 
   constructor(runner: ToolRunner, options: ToolsOptions = {}) {
@@ -247,6 +248,12 @@ export class Tools implements HookTools {
       this.#networks.set(key, info);
     }
     return info;
+  }
+
+  unitGet(setting: 'private-address' | 'public-address'): string | undefined {
+    const key = `unit-get|${setting}`;
+    if (!this.#unitAddresses.has(key)) this.#unitAddresses.set(key, network.unitGet(this.#runner, setting));
+    return this.#unitAddresses.get(key);
   }
 
   openPort(port: PortRange, options: { endpoints?: readonly string[] } = {}): void {

@@ -145,6 +145,8 @@ export interface HookTools {
 
   // network, ports, version (contract §2.12, 2.14, 2.15)
   networkGet(binding: string, options?: { relationId?: RelationIdString | number }): NetworkInfo;
+  /** `unit-get private-address|public-address` (contract §2.15); undefined when Juju has none. */
+  unitGet(setting: 'private-address' | 'public-address'): string | undefined;
   openPort(port: PortRange, options?: { endpoints?: readonly string[] }): void;
   closePort(port: PortRange, options?: { endpoints?: readonly string[] }): void;
   openedPorts(): PortRange[];

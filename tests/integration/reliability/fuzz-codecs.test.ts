@@ -19,92 +19,11 @@ import { parseCsrRequests, parseProviderCertificates, verifyProviderCertificate 
 import { verifyCertificate } from '../../../lib/tls/verify.ts';
 import { Certificate } from '../../../lib/tls/certificate.ts';
 import { checkClientCertificate } from '../../../charms/ams/src/client-certificates.ts';
-import { almostJson, brokenPem, junk, makeMaterial, wrongCertificate, type Material } from './fuzz-material.ts';
+import { makeMaterial, type Material } from './fuzz-material.ts';
+import { caseArb, INTERFACES } from './fuzz-bags.ts';
 
 const RUNS = Number(process.env['RELIABILITY_FUZZ_RUNS'] ?? 10_000);
 const SEED = Number(process.env['RELIABILITY_FUZZ_SEED'] ?? 20261122);
-
-type FieldKind = 'pem' | 'flag' | 'port' | 'host' | 'node' | 'fingerprint' | 'secretId' | 'token' | 'natsUrl' | 'httpsUrl' | 'certList' | 'csrList';
-interface BagSpec { readonly key: string; readonly fields: Readonly<Record<string, FieldKind>>; readonly good: (m: Material) => Record<string, string> }
-
-const flagBag: BagSpec['fields'] = { secrets_supported: 'flag' };
-const restFields: BagSpec['fields'] = { port: 'port', private_address: 'host', public_address: 'host', node: 'node', ca_cert: 'pem', certificate_fingerprint: 'fingerprint' };
-const restGood = (m: Material): Record<string, string> => ({ port: '8444', private_address: '10.0.0.2', public_address: '10.128.0.2', node: 'lxd0', ca_cert: m.caPem, certificate_fingerprint: m.fingerprint });
-const SECRET_ID = 'secret:d4b1c9k8j7h6g5f4e3d2';
-
-/** Every bag each side reads from the other, per interface (schemas in lib/relations/schemas). */
-const INTERFACES: Record<'nats' | 'rest' | 'agent-api' | 'tls-certificates', BagSpec[]> = {
-  'nats': [
-    { key: 'provider.unit', fields: { url: 'natsUrl' }, good: () => ({ url: 'tls://10.129.0.2:4222' }) },
-    { key: 'provider.app', fields: { ca_cert: 'pem', token_secret_id: 'secretId', token: 'token' }, good: (m) => ({ ca_cert: m.caPem, token_secret_id: SECRET_ID }) },
-    { key: 'requirer.unit', fields: flagBag, good: () => ({ secrets_supported: 'true' }) },
-    { key: 'requirer.app', fields: flagBag, good: () => ({ secrets_supported: 'true' }) },
-  ],
-  'rest': [
-    { key: 'provider.unit', fields: restFields, good: restGood },
-    { key: 'provider.app', fields: restFields, good: restGood },
-    { key: 'requirer.unit', fields: { client_certificate: 'pem' }, good: (m) => ({ client_certificate: m.leafPem }) },
-  ],
-  'agent-api': [
-    { key: 'provider.app', fields: { url: 'httpsUrl', token_secret_id: 'secretId', token: 'token', certificate_fingerprint: 'fingerprint' }, good: (m) => ({ url: 'https://10.2.0.3:8446', token_secret_id: SECRET_ID, certificate_fingerprint: m.fingerprint }) },
-    { key: 'requirer.app', fields: flagBag, good: () => ({ secrets_supported: 'false' }) },
-    { key: 'requirer.unit', fields: flagBag, good: () => ({ secrets_supported: 'true' }) },
-  ],
-  'tls-certificates': [
-    { key: 'provider.app', fields: { certificates: 'certList' }, good: (m) => ({ certificates: JSON.stringify([{ certificate_signing_request: m.csrPem, certificate: m.leafPem, ca: m.caPem, chain: [m.caPem] }]) }) },
-    { key: 'requirer.unit', fields: { certificate_signing_requests: 'csrList' }, good: (m) => ({ certificate_signing_requests: JSON.stringify([{ certificate_signing_request: m.csrPem, ca: false }]) }) },
-  ],
-};
-
-/** A wrong value for a field of this kind (may by chance still be valid: the oracle allows for that). */
-function badValue(kind: FieldKind, good: string | undefined, m: Material): fc.Arbitrary<string> {
-  const common = junk();
-  switch (kind) {
-    case 'pem': return fc.oneof(brokenPem(m), wrongCertificate(m).map((w) => w.pem), common);
-    case 'certList': {
-      const g = good ?? '[]';
-      const entry = (cert: string, ca: string, chain: string[]) => JSON.stringify([{ certificate_signing_request: m.csrPem, certificate: cert, ca, chain }]);
-      return fc.oneof(
-        almostJson(g),
-        wrongCertificate(m).map((w) => entry(w.pem, w.why === 'foreign CA' ? m.caPem : m.caPem, [m.caPem])),
-        fc.constant(entry(m.foreignLeafPem, m.foreignCaPem, [m.foreignCaPem])), // a valid chain, but not to the CA we pinned
-        brokenPem(m).map((p) => entry(p, m.caPem, [m.caPem])),
-        brokenPem(m).map((p) => entry(m.leafPem, p, [p])),
-        fc.constant(JSON.stringify(Array.from({ length: 1100 }, () => JSON.parse(g)[0]))), // over maxItems
-        common,
-      );
-    }
-    case 'csrList': return fc.oneof(almostJson(good ?? '[]'), brokenPem(m).map((p) => JSON.stringify([{ certificate_signing_request: p.replace(/CERTIFICATE/g, 'CERTIFICATE REQUEST') }])), fc.constant(JSON.stringify([{ certificate_signing_request: m.csrPem, ca: 'yes' }])), common);
-    case 'natsUrl': return fc.oneof(fc.constantFrom('nats://', 'tls://host', 'tls://host:99999999', 'http://10.0.0.1:4222', 'tls://a b:4222', 'tls://u@@h:1', `tls://${'t'.repeat(9000)}@h:1`), common);
-    case 'httpsUrl': return fc.oneof(fc.constantFrom('http://10.0.0.1:8446', 'https://', 'https://a b', 'https://h:8446/\u0000'), common);
-    case 'fingerprint': return fc.oneof(fc.constantFrom(m.fingerprint.slice(1), `${m.fingerprint}0`, m.fingerprint.replace(/^./, 'g'), m.fingerprint.toUpperCase().match(/../g)!.join('-')), common);
-    case 'secretId': return fc.oneof(fc.constantFrom('secret://', 'secret:a/b', 'secret: spaced', 'notsecret:abc', `secret:${'x'.repeat(600)}`), common);
-    default: return common;
-  }
-}
-
-interface Case { readonly spec: BagSpec; readonly bag: Record<string, string>; readonly touched: ReadonlySet<string> }
-
-function caseArb(specs: readonly BagSpec[], m: Material): fc.Arbitrary<Case> {
-  return fc.constantFrom(...specs).chain((spec) => {
-    const good = spec.good(m);
-    const names = Object.keys(spec.fields);
-    const edit = fc.record({
-      fields: fc.subarray(names, { minLength: 1, maxLength: Math.min(3, names.length) }),
-      deleteInstead: fc.boolean(),
-      extra: fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 32 }), { maxKeys: 2 }),
-    });
-    return edit.chain(({ fields, deleteInstead, extra }) =>
-      fc.tuple(...fields.map((f) => badValue(spec.fields[f]!, good[f], m))).map((values) => {
-        const bag: Record<string, string> = { ...extra, ...good };
-        fields.forEach((f, i) => {
-          if (deleteInstead && i === 0) delete bag[f];
-          else bag[f] = values[i]!;
-        });
-        return { spec, bag, touched: new Set(fields) };
-      }));
-  });
-}
 
 /** A Databag stand-in: the codec only needs `all()` and `label`. */
 const bagOf = (iface: string, data: Record<string, string>) => ({ label: `${iface}:7 app bag`, all: () => ({ ...data }) });
@@ -169,6 +88,18 @@ async function semanticCheckUncached(iface: string, key: string, field: string, 
   return true;
 }
 
+describe('fuzz level 1: findings', () => {
+  // FINDING (reported, not fixed: lib/relations is not ours): InterfaceCodec.read lists one
+  // problem per bad list item, so 1,025 empty entries in `certificates` make a ~400 KB status
+  // message. Flip to `it` once the message is capped (e.g. first 5 problems + "and N more").
+  it.failing('a rejected list of 1,025 bad entries still gives a short status message', async () => {
+    const codec = await loadInterface('tls-certificates');
+    const read = codec.read(bagOf('tls-certificates', { certificates: JSON.stringify(Array.from({ length: 1025 }, () => ({}))) }), 'provider.app');
+    expect(read.ok).toBe(false);
+    expect(read.ok ? '' : read.message.length).toBeLessThan(4000);
+  });
+});
+
 const stats: Record<string, { runs: number; rejectedByCodec: number; rejectedByCertCheck: number; accepted: number }> = {};
 
 describe.each(Object.keys(INTERFACES) as Array<keyof typeof INTERFACES>)('fuzz level 1: %s', (iface) => {
@@ -181,19 +112,25 @@ describe.each(Object.keys(INTERFACES) as Array<keyof typeof INTERFACES>)('fuzz l
         const read = codec.read(bagOf(iface, bag), spec.key as never);
         if (!read.ok) {
           s.rejectedByCodec++;
-          expect(read.problems.length).toBeGreaterThan(0);
+          // Plain checks, one expect per case: jest's expect costs ~µs each and a 1,025-item list has 4,000 problems.
+          const bad: string[] = [];
+          if (read.problems.length === 0) bad.push('rejected with no problem');
+          const named = new Set<string>();
           for (const p of read.problems) {
-            expect(p.bag).toBe(`${iface}:7 app bag`);
+            if (p.bag !== `${iface}:7 app bag`) bad.push(`problem names bag ${p.bag}`);
             // Only fields we broke (or the bag as a whole for the either/or rule), never a good field.
-            if (p.field !== '') expect(touched.has(p.field)).toBe(true);
-            expect(read.message).toContain(p.field ? `field "${p.field}"` : p.bag);
+            if (p.field !== '' && !touched.has(p.field)) bad.push(`problem on untouched field ${p.field}`);
+            named.add(p.field ? `field "${p.field}"` : p.bag);
           }
-          expect(read.message).not.toContain('-----BEGIN');
+          for (const n of named) if (!read.message.includes(n)) bad.push(`message lacks ${n}`);
+          if (read.message.includes('-----BEGIN')) bad.push('message echoes a PEM');
           for (const f of touched) {
             const v = bag[f];
-            if (v !== undefined && v.length >= 24) expect(read.message).not.toContain(v);
+            if (v !== undefined && v.length >= 24 && read.message.includes(v)) bad.push(`message echoes the value of ${f}`);
           }
-          expect(read.message.length).toBeLessThan(4000);
+          // Known finding (see the it.failing above): one problem per bad list item, unbounded.
+          if (read.problems.length <= 20 && read.message.length >= 4000) bad.push(`message of ${read.message.length} chars`);
+          expect(bad).toEqual([]);
           return;
         }
         let certOk = true;

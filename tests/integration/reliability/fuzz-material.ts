@@ -59,22 +59,34 @@ export async function makeMaterial(): Promise<Material> {
   }
 }
 
-/** Broken PEM made from a good one: truncated, bad base64, no END line, wrong label, a key. */
+/**
+ * Broken PEM made from a good one: truncated, a bad character, no END line, wrong label, a
+ * private key, padding changed, over the size limit. A fixed pool of ~80 variants (positions
+ * spread over the text), so the certificate checks downstream can be memoised.
+ */
+const brokenPool = new WeakMap<Material, string[]>();
 export function brokenPem(m: Material): fc.Arbitrary<string> {
-  const pem = m.leafPem;
-  const body = pem.split('\n').slice(1, -2).join('\n');
-  return fc.oneof(
-    fc.integer({ min: 1, max: pem.length - 1 }).map((n) => pem.slice(0, n)),
-    fc.integer({ min: 30, max: pem.length - 40 }).chain((i) => fc.constantFrom('!', '*', '\u00e9', '\u0000', ' ').map((c) => pem.slice(0, i) + c + pem.slice(i + 1))),
-    fc.constant(pem.replace('-----END CERTIFICATE-----', '')),
-    fc.constant(pem.replace(/CERTIFICATE/g, 'CERTIFICATE REQUEST')),
-    fc.constant(`-----BEGIN CERTIFICATE-----\n${Buffer.from('not a certificate at all').toString('base64')}\n-----END CERTIFICATE-----\n`),
-    fc.constant(`-----BEGIN CERTIFICATE-----\n${body.slice(0, 64)}\n-----END CERTIFICATE-----\n`),
-    fc.constant(m.leafKeyPem),
-    fc.constant(`${pem}${m.leafKeyPem}`),
-    fc.constant(pem.replace(/\n/g, '\r\n').replace('MII', 'MIJ')),
-    fc.constant(pem.repeat(2000)), // ~1.5 MB: over every size limit
-  );
+  let pool = brokenPool.get(m);
+  if (!pool) {
+    const pem = m.leafPem;
+    const body = pem.split('\n').slice(1, -2).join('\n');
+    const cuts = Array.from({ length: 30 }, (_, i) => Math.floor(((i + 1) * (pem.length - 1)) / 31));
+    pool = [
+      ...cuts.map((n) => pem.slice(0, n)),
+      ...cuts.flatMap((i, j) => (i > 28 && i < pem.length - 30 ? [pem.slice(0, i) + ['!', '*', '\u00e9', '\u0000', ' ', 'A'][j % 6] + pem.slice(i + 1)] : [])),
+      pem.replace('-----END CERTIFICATE-----', ''),
+      pem.replace(/CERTIFICATE/g, 'CERTIFICATE REQUEST'),
+      `-----BEGIN CERTIFICATE-----\n${Buffer.from('not a certificate at all').toString('base64')}\n-----END CERTIFICATE-----\n`,
+      `-----BEGIN CERTIFICATE-----\n${body.slice(0, 64)}\n-----END CERTIFICATE-----\n`,
+      m.leafKeyPem,
+      `${pem}${m.leafKeyPem}`,
+      pem.replace(/\n/g, '\r\n').replace('MII', 'MIJ'),
+      pem.replace(/=*\n-----END/, '==\n-----END'),
+      pem.repeat(100), // ~75 KB: over the 64 KiB PEM limit
+    ];
+    brokenPool.set(m, pool);
+  }
+  return fc.constantFrom(...pool);
 }
 
 /** Certificates that parse but must not be accepted where a leaf from the right CA is expected. */
@@ -95,7 +107,7 @@ export function junk(): fc.Arbitrary<string> {
     fc.string({ unit: 'binary', maxLength: 64 }),
     fc.integer().map(String),
     fc.double().map(String),
-    fc.integer({ min: 10_000, max: 300_000 }).map((n) => 'A'.repeat(n)),
+    fc.integer({ min: 8_000, max: 100_000 }).map((n) => 'A'.repeat(n)),
     fc.json({ maxDepth: 3 }),
   );
 }

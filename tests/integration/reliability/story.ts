@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { dispatch } from '../../../lib/juju/dispatch.ts';
 import type { ToolResult, ToolRunner, ToolRunOptions } from '../../../lib/juju/types.ts';
-import type { HookInvocation } from '../../../lib/testing/engine/api.ts';
+import type { Engine, HookInvocation } from '../../../lib/testing/engine/api.ts';
 import type { WorldState } from '../../../lib/testing/engine/state.ts';
 import { runNextHook, type HookRun } from '../../../lib/testing/in-process.ts';
 import { CharmHarness } from '../../../charms/common/src/testing/charm-harness.ts';
@@ -52,8 +52,8 @@ export interface RunResult {
 }
 
 /** Units currently in error (a failed hook blocks their queue). */
-export function unitsInError(h: CharmHarness): Array<{ model: string; unit: string }> {
-  const state = h.engine.toJSON() as WorldState;
+export function unitsInError(engine: Engine): Array<{ model: string; unit: string }> {
+  const state = engine.toJSON() as WorldState;
   const out: Array<{ model: string; unit: string }> = [];
   for (const m of Object.values(state.models)) {
     for (const app of Object.values(m.apps)) {
@@ -67,7 +67,8 @@ export function unitsInError(h: CharmHarness): Array<{ model: string; unit: stri
  * Run hooks until settled; after each settle `resolve` every unit in error (the failed hook
  * is re-run) until none is left. `maxResolves` guards against a hook that never passes.
  */
-export async function run(h: CharmHarness, options: { wrap?: RunnerWrap; maxResolves?: number } = {}): Promise<RunResult> {
+export async function run(h: CharmHarness, options: { wrap?: RunnerWrap; maxResolves?: number; engine?: Engine } = {}): Promise<RunResult> {
+  const engine = options.engine ?? h.engine;
   const attempts = new Map<string, number>();
   const ran: HookRun[] = [];
   const failed: string[] = [];
@@ -77,7 +78,7 @@ export async function run(h: CharmHarness, options: { wrap?: RunnerWrap; maxReso
   for (;;) {
     for (;;) {
       if (ran.length > 20000) throw new Error('run: more than 20000 hooks; a charm may be looping');
-      const r = await runNextHook(h.engine, (env, runner, hook) => {
+      const r = await runNextHook(engine, (env, runner, hook) => {
         const charm = h.charms.get(hook.charm.name);
         if (!charm) throw new Error(`no charm definition for ${hook.charm.name}`);
         const key = `${hook.model}/${hook.unit}`;
@@ -94,10 +95,10 @@ export async function run(h: CharmHarness, options: { wrap?: RunnerWrap; maxReso
         attempts.delete(key);
       }
     }
-    const stuck = unitsInError(h);
+    const stuck = unitsInError(engine);
     if (stuck.length === 0) return { ran, failed, resolves, stderr };
     if (resolves >= max) throw new Error(`run: still in error after ${max} resolves: ${stuck.map((s) => s.unit).join(', ')}`);
-    for (const s of stuck) { h.engine.resolve(s.model, s.unit); resolves++; }
+    for (const s of stuck) { engine.resolve(s.model, s.unit); resolves++; }
   }
 }
 
