@@ -7,13 +7,16 @@
  *
  * --charms DIR     deploy DIR/<name>_ubuntu-22.04-amd64.charm (what `tox-free-scripts/pack` makes)
  * --charm-dirs     deploy charms/<name>/ (dev dispatch + dist/charm.mjs from `tox-free-scripts/build`)
- * --home DIR       simulator state (default $JUJUSIM_HOME or ./.jujusim); WIPED at start
+ * --home DIR       simulator state (default $JUJUSIM_HOME or ./.jujusim); wiped at start (only if
+ *                  it is empty or holds a state.json)
+ * --parallelism N  hooks of different units run at once (default 2)
+ * --loopback A.B   unit addresses 127.A.B.2, .3, ... (default 0.0; also DEMO_LOOPBACK)
  * --headless       machine-readable `DEMO <key> k=v ...` lines instead of the tour (also DEMO_HEADLESS=1)
  * --ec             EC P-384 keys (config ca-key-algorithm / key_algorithm) instead of the charms'
  *                  RSA 4096 default: about 10 s faster; the demo test uses it
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,6 +39,7 @@ const { values: args } = parseArgs({
     headless: { type: 'boolean', default: process.env['DEMO_HEADLESS'] === '1' },
     ec: { type: 'boolean', default: false },
     parallelism: { type: 'string', default: '2' },
+    loopback: { type: 'string', default: process.env['DEMO_LOOPBACK'] ?? '0.0' },
   },
 });
 const headless = args.headless ?? false;
@@ -115,7 +119,7 @@ async function realNats(token: string | undefined): Promise<boolean> {
   const cfgText = readFileSync(cfgPath, 'utf8');
   const files = natsTlsFiles(cfgText);
   const inRoot = files.length === 3 && files.every((f) => f.startsWith(`${natsRoot}/`) && existsSync(f));
-  key('nats-cfg', { path: relative(REPO, cfgPath), tlsFiles: files.length, tlsFilesInMachineRoot: inRoot });
+  key('nats-cfg', { path: cfgPath, tlsFiles: files.length, tlsFilesInMachineRoot: inRoot });
   tell(`rendered ${shown(cfgPath)}: tls {} names ${files.length} files, ${inRoot ? 'all inside nats/0\'s machine root' : 'NOT all inside the machine root'}`);
   const binary = findNatsServer();
   if (!binary) throw new Error('nats-server not found (apt-get install nats-server)');
@@ -187,10 +191,26 @@ async function secretViews(tokenId: string | undefined, token: string | undefine
   return ok && hidden;
 }
 
+/** Wipes `home` only if it looks like a simulator home (or is empty): a mistyped JUJUSIM_HOME must not cost a directory. */
+function wipeHome(): void {
+  if (!existsSync(home)) return;
+  const entries = readdirSync(home);
+  if (entries.length > 0 && !entries.includes('state.json')) {
+    throw new Error(`${home} is not empty and holds no state.json: refusing to wipe it (set JUJUSIM_HOME to a simulator home or a new directory)`);
+  }
+  rmSync(home, { recursive: true, force: true });
+}
+
+function loopbackOctets(): [number, number] {
+  const m = /^(\d{1,3})\.(\d{1,3})$/.exec(args.loopback ?? '0.0');
+  if (!m || Number(m[1]) > 255 || Number(m[2]) > 255) throw new Error(`--loopback ${args.loopback}: expected A.B (two octets of 127.A.B.n)`);
+  return [Number(m[1]), Number(m[2])];
+}
+
 async function main(): Promise<number> {
   const charms = charmPaths();
   const ec = args.ec ?? false;
-  rmSync(home, { recursive: true, force: true });
+  wipeHome();
   key('start', { home, keys: ec ? 'ec-p384' : 'rsa4096', charms: args['charm-dirs'] ? 'dirs' : 'packed' });
   if (!headless) {
     console.log(`Demo deployment on the Juju simulator (state: ${shown(home)}, wiped first).`);
@@ -202,6 +222,7 @@ async function main(): Promise<number> {
     const story = await deployStory(sim, {
       charms,
       config: ec ? EC_P384_CONFIG : DEFAULT_KEYS_CONFIG,
+      loopback: loopbackOctets(),
       onProgress: progress,
       onCommand: command,
       displayPath: shown,
@@ -232,9 +253,11 @@ async function main(): Promise<number> {
   key('done', { result: ok ? 'ok' : 'failed', seconds: elapsed(), home });
   if (!headless) {
     const h = shown(home);
+    // jujusim's own default home is ./.jujusim: no variable needed when the demo used it.
+    const prefix = home === resolve('.jujusim') ? '' : `JUJUSIM_HOME=${h} `;
     console.log(`\n==> ${ok ? 'done' : 'FAILED'} in ${elapsed()}. The deployment is left in ${h}; explore it with:`);
     for (const c of ['status -m anbox --relations', 'show-unit anbox-stream-agent/0 -m anbox', 'secrets -m nats --format yaml', 'debug-log -m anbox --replay', 'run nats/0 get-ca-certificate -m nats', 'add-unit anbox-stream-agent -m anbox']) {
-      console.log(`    JUJUSIM_HOME=${h} npx jujusim ${c}`);
+      console.log(`    ${prefix}npx jujusim ${c}`);
     }
     console.log(`    rendered files: ${h}/machines/<model>/<unit>/var/snap/...   (npm run demo starts over)`);
   }

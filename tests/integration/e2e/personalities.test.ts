@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AGENT, deployStory } from '../../../tox-free-scripts/demo-story.ts';
 import { findNatsServer, NATS_CFG, natsClientOptions, natsConnectError, natsRoundTrip, NatsServer, readAgentConfig } from '../../../tox-free-scripts/demo-nats.ts';
 import { machineRoot } from '../../../lib/testing/process/machine.ts';
-import { notActive, openWorld, unitFile, type E2eWorld } from './harness.ts';
+import { AMS_SERVER, notActive, openWorld, unitFile, type E2eWorld } from './harness.ts';
+import { agentCallsAms, closeServer, startAmsStandIn } from './servers.ts';
 
 const NATS_SERVER = findNatsServer();
 const V29 = '2.9.49';
@@ -58,6 +59,17 @@ for (const [natsVersion, anboxVersion] of [[V36, V29], [V29, V36]] as const) {
         expect(await natsConnectError(natsClientOptions(config, { token: 'wrong-token-0123456789abcdef' }))).toBe('AUTHORIZATION_VIOLATION');
       } finally {
         await server.stop();
+      }
+    });
+
+    it('real mTLS: a TLS server from AMS\'s rendered files accepts the agent\'s client certificate', async () => {
+      const config = readAgentConfig(machineRoot(world.home, 'anbox', `${AGENT}/0`));
+      const url = new URL(config.ams!.url);
+      const server = await startAmsStandIn(unitFile(world, 'anbox', 'ams/0', AMS_SERVER), url.hostname, Number(url.port));
+      try {
+        expect(await agentCallsAms(config)).toBe(200);
+      } finally {
+        await closeServer(server);
       }
     });
   });

@@ -65,13 +65,19 @@ describe(`3 units of each charm, seed ${SEED}`, () => {
     }
   });
 
-  it('removing an agent unit removes its certificate from every AMS unit', async () => {
-    const gone = agentFingerprint(`${AGENT}/1`);
-    await world.sim.removeUnit(`${AGENT}/1`, { model: 'anbox' });
+  it('removing the agent leader: its certificate leaves every AMS unit, the others stay trusted, the agent CA is kept', async () => {
+    const status = (await world.sim.status('anbox')) as { applications: Record<string, { units: Record<string, { leader?: boolean }> }> };
+    const leader = Object.entries(status.applications[AGENT]!.units).find(([, u]) => u.leader)![0];
+    const caSecret = async () => Object.entries((await world.sim.secrets('anbox')) as Record<string, { label?: string; owner: string; revision: number }>)
+      .filter(([, s]) => s.owner === AGENT && s.label === 'ca').map(([id, s]) => `${id}@${s.revision}`);
+    const caBefore = await caSecret();
+    expect(caBefore).toHaveLength(1);
+    const gone = agentFingerprint(leader);
+    const staying = story.units[AGENT].filter((u) => u !== leader).map(agentFingerprint).sort();
+    await world.sim.removeUnit(leader, { model: 'anbox' });
     expect(await notActive(world.sim)).toEqual([]);
-    for (const u of story.units.ams) {
-      expect(trusted(u)).not.toContain(gone);
-      expect(trusted(u)).toHaveLength(2);
-    }
+    for (const u of story.units.ams) expect(trusted(u)).toEqual(staying);
+    expect(staying).not.toContain(gone);
+    expect(await caSecret()).toEqual(caBefore);
   }, 120_000);
 });

@@ -16,7 +16,7 @@ import { AGENT, addUnitsOnLoopback, deployStory, type StoryResult } from '../../
 import { findNatsServer, NATS_CFG, natsClientOptions, natsConnectError, natsRoundTrip, NatsServer, natsTlsFiles, plaintextProbe, readAgentConfig, type AgentConfig } from '../../../tox-free-scripts/demo-nats.ts';
 import { machineRoot } from '../../../lib/testing/process/machine.ts';
 import { jujusim } from '../simulator/helpers.ts';
-import { AGENT_COMMON, AMS_ETCD, AMS_SERVER, notActive, openWorld, readUnitFile, unitFile, type E2eWorld } from './harness.ts';
+import { AMS_ETCD, AMS_SERVER, notActive, openWorld, readUnitFile, unitFile, type E2eWorld } from './harness.ts';
 import { leaksIn, renderedPrivateKeys, secretValues } from './leaks.ts';
 import { agentCallsAms, closeServer, etcdCall, startAmsStandIn, startEtcdFromAms } from './servers.ts';
 import { findBinary } from '../workloads/processes.ts';
@@ -161,6 +161,23 @@ describe('what users see', () => {
     const leaks = Object.entries(views).map(([view, text]) => [view, leaksIn(text, values)] as const).filter(([, found]) => found.length > 0);
     expect(leaks).toEqual([]);
   });
+});
+
+describe('actions', () => {
+  it('`run nats/0 rotate-token`: the agent gets the new token; the real server accepts it and refuses the old one', async () => {
+    const old = agentConfig().nats!.token!;
+    const { result } = await world.sim.runAction('nats/0', 'rotate-token', {}, { model: 'nats' });
+    expect(result).toMatchObject({ status: 'completed' });
+    expect(await notActive(world.sim)).toEqual([]);
+    const config = agentConfig();
+    expect(config.nats!.token).toBeDefined();
+    expect(config.nats!.token).not.toBe(old);
+    expect(JSON.stringify(result)).not.toContain(config.nats!.token!);
+    await withNats('nats/0', async () => {
+      expect(await natsRoundTrip(natsClientOptions(config), 'e2e.rotated', 'new token')).toMatchObject({ received: 'new token' });
+      expect(await natsConnectError(natsClientOptions(config, { token: old }))).toBe('AUTHORIZATION_VIOLATION');
+    });
+  }, 120_000);
 });
 
 describe('removals leave no stale trust and no lost CA', () => {

@@ -78,6 +78,7 @@ describe('fault injection: the k-th hook-tool call of a hook fails, then resolve
     expect(got.faults.length).toBeGreaterThan(0);
     // Most injected faults fail their hook (a charm may also turn a failed read into a status).
     expect(got.failedAttempts).toBeGreaterThan(got.faults.length / 2);
+    process.stdout.write(`fault run ${r}: ${got.faults.length} faults injected, ${got.failedAttempts} hooks failed, ${got.faults.length - got.failedAttempts} handled inside the hook (exit 0)\n`);
     for (const f of got.faults) {
       const set = covered.get(f.hook) ?? new Set<number>();
       set.add(f.k);

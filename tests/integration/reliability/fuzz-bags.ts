@@ -73,7 +73,7 @@ export function caseArb(specs: readonly BagSpec[], m: Material): fc.Arbitrary<Ca
     const names = Object.keys(spec.fields);
     const edit = fc.record({
       fields: fc.subarray(names, { minLength: 1, maxLength: Math.min(3, names.length) }),
-      deleteInstead: fc.boolean(),
+      deleteInstead: fc.integer({ min: 0, max: 6 }).map((n) => n === 0), // mostly replace; a deleted optional field is valid
       extra: fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 32 }), { maxKeys: 2 }),
     });
     return edit.chain(({ fields, deleteInstead, extra }) =>

@@ -3,12 +3,13 @@
  * generated bad remote bag (fuzz-bags.ts, only bags the codec rejects as invalid, or that AMS's
  * certificate check rejects) we restore the snapshot, write the bag as the remote side's data
  * (`relation-set --file -` in a context of the remote unit, contract §2) and run the hooks that
- * follows (the reader's `-relation-changed`). Then:
+ * follow: the reader's `-relation-changed` (the writer's and others' hooks exit 0 without running
+ * their charm, so the bad data stays, as with a remote side that keeps sending it). Then:
  *  - every hook exits 0 (no unhandled exception);
  *  - the reader's good state is unchanged: its rendered files, the secrets it owns, and its
  *    own databags;
  *  - the reader's status is blocked/waiting and names the relation and a broken field.
- * tls-certificates is fuzzed at level 1 only: the story has no external CA (see the report).
+ * tls-certificates runs on a second deployment: the agent with an external CA (fake-ca).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import 'reflect-metadata';
@@ -24,13 +25,15 @@ import { loadEngine } from '../../../lib/testing/engine/index.ts';
 import type { WorldState } from '../../../lib/testing/engine/state.ts';
 import { caseArb, INTERFACES, type BagSpec } from './fuzz-bags.ts';
 import { makeMaterial, type Material } from './fuzz-material.ts';
-import { AGENT, cleanup, newStory, run, UPDATE_STATUS_MS } from './story.ts';
+import { AGENT, cleanup, EC, newBareHarness, newStory, run, UPDATE_STATUS_MS } from './story.ts';
+import { fakeCaCharm, FAKE_CA_SPEC } from '../../../lib/charmkit/testing/fake-ca.ts';
+import { CertificateAuthority } from '../../../lib/tls/ca.ts';
 import { firstDifference } from './projection.ts';
 
 const RUNS = Number(process.env['RELIABILITY_CHARM_FUZZ_RUNS'] ?? 200);
 
 /** Who writes which bag, and who reads it (model/app/endpoint as seen in the state). */
-interface Target { readonly iface: 'nats' | 'rest' | 'agent-api'; readonly key: string; readonly writer: { model: string; unit: string; endpoint: string }; readonly reader: { model: string; app: string; endpoint: string }; readonly app: boolean }
+interface Target { readonly iface: 'nats' | 'rest' | 'agent-api' | 'tls-certificates'; readonly key: string; readonly writer: { model: string; unit: string; endpoint: string }; readonly reader: { model: string; app: string; endpoint: string }; readonly app: boolean }
 const TARGETS: Target[] = [
   { iface: 'nats', key: 'provider.unit', writer: { model: 'msg', unit: 'nats/0', endpoint: 'client' }, reader: { model: 'cloud', app: AGENT, endpoint: 'nats' }, app: false },
   { iface: 'nats', key: 'provider.app', writer: { model: 'msg', unit: 'nats/0', endpoint: 'client' }, reader: { model: 'cloud', app: AGENT, endpoint: 'nats' }, app: true },
@@ -42,54 +45,93 @@ const TARGETS: Target[] = [
   { iface: 'agent-api', key: 'provider.app', writer: { model: 'cloud', unit: `${AGENT}/0`, endpoint: 'client' }, reader: { model: 'cloud', app: 'ams', endpoint: 'agent' }, app: true },
   { iface: 'agent-api', key: 'requirer.app', writer: { model: 'cloud', unit: 'ams/0', endpoint: 'agent' }, reader: { model: 'cloud', app: AGENT, endpoint: 'client' }, app: true },
   { iface: 'agent-api', key: 'requirer.unit', writer: { model: 'cloud', unit: 'ams/0', endpoint: 'agent' }, reader: { model: 'cloud', app: AGENT, endpoint: 'client' }, app: false },
+  // In caStory: the external CA's answer, read by the agent (the requirer side, lib/charmkit certificates.ts).
+  { iface: 'tls-certificates', key: 'provider.app', writer: { model: 'cloud', unit: 'fake-ca/0', endpoint: 'certificates' }, reader: { model: 'cloud', app: AGENT, endpoint: 'certificates' }, app: true },
 ];
 
-let h: CharmHarness;
-let snapshot: WorldState;
-let m: Material;
-let filesBackup: string;
-/** Restore the rendered workload files of the settled story (the engine is restored from JSON). */
-function restoreFiles(): void {
-  rmSync(h.root, { recursive: true, force: true });
-  cpSync(filesBackup, h.root, { recursive: true });
-}
-beforeAll(async () => {
-  m = await makeMaterial();
-  h = newStory();
+/** A settled deployment, snapshotted: the engine as JSON, the rendered files copied aside. */
+interface Fixture { readonly h: CharmHarness; readonly snapshot: WorldState; readonly filesBackup: string }
+
+async function fixture(h: CharmHarness): Promise<Fixture> {
   await run(h);
   h.engine.advanceTime(UPDATE_STATUS_MS);
-  await run(h);
-  snapshot = h.engine.toJSON() as WorldState;
-  filesBackup = mkdtempSync(join(tmpdir(), 'fuzz-files-'));
+  const r = await run(h);
+  if (r.failed.length) throw new Error(`fixture: hooks failed: ${r.failed.join(', ')}`);
+  const filesBackup = mkdtempSync(join(tmpdir(), 'fuzz-files-'));
   cpSync(h.root, filesBackup, { recursive: true });
-}, 120_000);
-afterAll(() => { cleanup(h); rmSync(filesBackup, { recursive: true, force: true }); });
+  return { h, snapshot: h.engine.toJSON() as WorldState, filesBackup };
+}
 
-function files(dir: string): Record<string, string> {
+/** Restore the rendered workload files of the settled deployment (the engine is restored from JSON). */
+function restoreFiles(f: Fixture): void {
+  rmSync(f.h.root, { recursive: true, force: true });
+  cpSync(f.filesBackup, f.h.root, { recursive: true });
+}
+
+function dispose(f: Fixture | undefined): void {
+  if (!f) return;
+  cleanup(f.h);
+  rmSync(f.filesBackup, { recursive: true, force: true });
+}
+
+/** anbox-stream-agent with an external CA (fake-ca, lib/charmkit/testing) on `certificates`. */
+function caStory(ca: CertificateAuthority): CharmHarness {
+  const h = newBareHarness();
+  h.charms.set('fake-ca', fakeCaCharm({ ca: () => ca }));
+  h.engine.addModel('cloud');
+  h.deploy('cloud', AGENT, { units: 2, config: EC });
+  h.engine.deploy('cloud', FAKE_CA_SPEC, 'fake-ca');
+  h.engine.integrate('cloud', `${AGENT}:certificates`, 'fake-ca:certificates');
+  return h;
+}
+
+let m: Material;
+let story: Fixture | undefined;
+let withCa: Fixture | undefined;
+beforeAll(async () => {
+  m = await makeMaterial();
+  story = await fixture(newStory());
+  withCa = await fixture(caStory(await CertificateAuthority.create({ key: { type: 'ec', curve: 'P-384' }, commonName: 'fuzz external CA' })));
+}, 180_000);
+afterAll(() => { dispose(story); dispose(withCa); });
+
+function files(root: string, dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else out[relative(h.root, p)] = `${(statSync(p).mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
+      else out[relative(root, p)] = `${(statSync(p).mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
     }
   };
   walk(dir);
   return out;
 }
 
+/**
+ * lib/charmkit keeps a memo (hash of the last inputs) inside its `charmkit.tls` unit state; new
+ * remote input rewrites it even when nothing else changes. Counted apart (memoWrites), not as
+ * a change to good state.
+ */
+let memoWrites = 0;
+function withoutMemo(state: Record<string, string>): Record<string, string> {
+  const raw = state['charmkit.tls'];
+  if (!raw) return state;
+  const { memo: _memo, ...rest } = JSON.parse(raw) as Record<string, unknown>;
+  return { ...state, 'charmkit.tls': JSON.stringify(rest) };
+}
+
 /** The reader app's good state: its files, the secrets it owns, the bags it writes. */
-function readerState(engine: Engine, t: Target): unknown {
+function readerState(f: Fixture, engine: Engine, t: Target): unknown {
   const state = engine.toJSON() as WorldState;
   const appKey = `${t.reader.model}/${t.reader.app}`;
   const secrets = Object.values(state.secrets).filter((s) => s.owner === appKey || s.owner.startsWith(`${appKey}/`)).map((s) => ({ owner: s.owner, label: s.label, latest: s.latest, revisions: Object.keys(s.revisions), grants: s.grants }));
   const bags = Object.values(state.relations).map((r) => Object.fromEntries(Object.entries(r.bags).filter(([k]) => k === `app:${appKey}` || k.startsWith(`${appKey}/`))));
   const app = state.models[t.reader.model]!.apps[t.reader.app]!;
-  const units = Object.values(app.units).map((u) => ({ state: u.state, ports: u.ports }));
+  const units = Object.values(app.units).map((u) => ({ state: withoutMemo(u.state), ports: u.ports }));
   const prefix = t.reader.app === AGENT ? 'anbox-stream-agent-' : `${t.reader.app}-`;
-  const dir = join(h.root, t.reader.model);
-  const f = Object.fromEntries(Object.entries(files(dir)).filter(([p]) => p.startsWith(`${t.reader.model}/${prefix}`)));
-  return { secrets, bags, units, files: f, leaderSettings: app.leaderSettings };
+  const rendered = Object.fromEntries(Object.entries(files(f.h.root, join(f.h.root, t.reader.model))).filter(([p]) => p.startsWith(`${t.reader.model}/${prefix}`)));
+  return { secrets, bags, units, files: rendered, leaderSettings: app.leaderSettings };
 }
 
 function relationId(state: WorldState, model: string, app: string, endpoint: string): number {
@@ -98,29 +140,50 @@ function relationId(state: WorldState, model: string, app: string, endpoint: str
   return r.ids[model]!;
 }
 
-async function isInvalid(t: Target, bag: Record<string, string>): Promise<boolean> {
+async function isInvalid(t: Target, raw: Record<string, string>): Promise<boolean> {
   const codec = await loadInterface(t.iface as InterfaceName);
+  // An empty value deletes the key (relation-set, contract §2): the reader never sees ''.
+  const bag = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
   const read = codec.read({ label: 'x', all: () => bag }, t.key as never);
   if (!read.ok) return read.reason === 'invalid';
   if (t.iface === 'rest' && t.key === 'requirer.unit') return !(await checkClientCertificate((read.value as { client_certificate: string }).client_certificate, new Date())).ok;
+  // tls-certificates: any codec-valid list is a new answer; only codec rejections are "invalid" here.
   return false;
+}
+
+/** `count  line` per distinct line, most frequent first. */
+function grouped(lines: readonly string[]): string {
+  const n = new Map<string, number>();
+  for (const l of lines) n.set(l, (n.get(l) ?? 0) + 1);
+  return [...n].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([l, c]) => `${String(c).padStart(5)}  ${l}`).join('\n');
+}
+
+/** JSON with sorted keys: bag key order is not state. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 }
 
 /** Good-state changes seen (FINDINGS: asserted in the it.failing below, so the suite stays green while they exist). */
 const stateChanges: string[] = [];
-const tally: Record<string, { cases: number; notInjectable: number; hooks: number }> = {};
+/** One example diff per kind of change, for the report. */
+const examples = new Map<string, string>();
+/** Invalid bags after which no reader unit's status named the relation and a broken field (FINDINGS). */
+const statusMisses: string[] = [];
+const tally: Record<string, { cases: number; notInjectable: number; noChange: number; hooks: number }> = {};
 
-describe.each(['nats', 'rest', 'agent-api'] as const)('fuzz level 2 (charm): %s', (iface) => {
+describe.each(['nats', 'rest', 'agent-api', 'tls-certificates'] as const)('fuzz level 2 (charm): %s', (iface) => {
   it(`${RUNS} invalid remote bags: hooks exit 0, good state unchanged, status names relation and field`, async () => {
     const targets = TARGETS.filter((t) => t.iface === iface);
     const specs = INTERFACES[iface];
-    const t0 = (tally[iface] = { cases: 0, notInjectable: 0, hooks: 0 });
+    const t0 = (tally[iface] = { cases: 0, notInjectable: 0, noChange: 0, hooks: 0 });
     const arb = fc.constantFrom(...targets).chain((t) => caseArb(specs.filter((s: BagSpec) => s.key === t.key), m).map((c) => ({ t, c })));
+    const f = (iface === 'tls-certificates' ? withCa : story)!;
+    const snapshot = f.snapshot;
     await fc.assert(fc.asyncProperty(arb, async ({ t, c }) => {
       fc.pre(await isInvalid(t, c.bag));
-      restoreFiles();
+      restoreFiles(f);
       const engine = loadEngine(structuredClone(snapshot));
-      const before = readerState(engine, t);
+      const before = readerState(f, engine, t);
       // Write the bag as the remote side: declared fields replaced (absent ones deleted), junk keys added.
       const wid = relationId(snapshot, t.writer.model, t.writer.unit.split('/')[0]!, t.writer.endpoint);
       const data: Record<string, string> = {};
@@ -131,31 +194,39 @@ describe.each(['nats', 'rest', 'agent-api'] as const)('fuzz level 2 (charm): %s'
       engine.finishHook(ctx.contextId, { exitCode: set.exitCode });
       if (set.exitCode !== 0) { t0.notInjectable++; return; } // e.g. a value Juju itself refuses
       t0.cases++;
-      const result = await run(h, { engine, maxResolves: 0 }).catch((e: unknown) => ({ error: e }));
+      const result = await run(f.h, { engine, maxResolves: 0, skip: (hook) => !(hook.model === t.reader.model && hook.unit.startsWith(`${t.reader.app}/`)) }).catch((e: unknown) => ({ error: e }));
       if ('error' in result) throw new Error(`a hook failed after injecting ${JSON.stringify(Object.keys(c.bag))} into ${t.key}: ${String(result.error)}`);
       t0.hooks += result.ran.length;
       expect(result.failed).toEqual([]);
-      expect(result.ran.length).toBeGreaterThan(0);
-      const after = readerState(engine, t);
-      if (JSON.stringify(after) !== JSON.stringify(before)) {
-        const changed = firstDifference(before, after) ?? '';
-        stateChanges.push(`${t.iface} ${t.key} fields ${[...c.touched].join(',')}: ${changed.slice(0, 160)}`);
+      if (result.ran.length === 0) { t0.noChange++; return; } // the write changed nothing Juju reports (contract §1.4)
+      const after = readerState(f, engine, t);
+      if (canonicalJson(after) !== canonicalJson(before)) {
+        const changed = firstDifference(JSON.parse(canonicalJson(before)), JSON.parse(canonicalJson(after))) ?? '';
+        const line = `${t.iface} ${t.key} -> ${changed.replace(/ differs at \d+/, '').split(':')[0]}`;
+        if (!examples.has(line)) examples.set(line, `fields ${[...c.touched].join(',')}: ${changed.slice(0, 400)}`);
+        stateChanges.push(line);
       }
+      const memoBefore = JSON.stringify(Object.values((snapshot.models[t.reader.model]!.apps[t.reader.app]!.units)).map((u) => u.state['charmkit.tls'] ?? ''));
+      const memoAfter = JSON.stringify(Object.values(((engine.toJSON() as WorldState).models[t.reader.model]!.apps[t.reader.app]!.units)).map((u) => u.state['charmkit.tls'] ?? ''));
+      if (memoBefore !== memoAfter) memoWrites++;
+      // With tls_use_pinning (the default) the agent never reads AMS's app bag (ams-link.ts), so a bad one is not its problem.
+      if (t.iface === 'rest' && t.key === 'provider.app') return;
       const rid = relationId(snapshot, t.reader.model, t.reader.app, t.reader.endpoint);
       const status = engine.status(t.reader.model) as { applications: Record<string, { units?: Record<string, { 'workload-status': { current: string; message?: string } }> }> };
       const readers = Object.entries(status.applications[t.reader.app]!.units ?? {});
       // Unit bags are read by every unit of the other side; the app bag too. At least the leader reports it.
       const reporting = readers.filter(([, u]) => u['workload-status'].current !== 'active');
-      expect(reporting.length).toBeGreaterThan(0);
-      for (const [, u] of reporting) {
+      const named = reporting.filter(([, u]) => {
         const msg = u['workload-status'].message ?? '';
-        expect(['blocked', 'waiting']).toContain(u['workload-status'].current);
-        expect(msg).toContain(`${t.reader.endpoint}:${rid}`);
-        expect([...c.touched].some((f) => msg.includes(`"${f}"`) || msg.includes(f))).toBe(true);
+        return ['blocked', 'waiting'].includes(u['workload-status'].current) && msg.includes(`${t.reader.endpoint}:${rid}`) && [...c.touched].some((f) => msg.includes(f));
+      });
+      if (named.length === 0) {
+        statusMisses.push(`${t.iface} ${t.key} fields ${[...c.touched].join(',')}: ${readers.map(([n, u]) => `${n} ${u['workload-status'].current}: ${u['workload-status'].message ?? ''}`).join(' | ').slice(0, 200)}`);
       }
     }), { numRuns: RUNS, seed: 7 });
     process.stdout.write(`fuzz level 2 ${iface}: ${JSON.stringify(t0)}\n`);
     expect(t0.cases).toBeGreaterThan(RUNS / 2);
+    expect(t0.hooks).toBeGreaterThanOrEqual(t0.cases - t0.noChange);
   }, 300_000);
 });
 
@@ -165,8 +236,15 @@ describe('fuzz level 2 (charm): findings', () => {
   // section (nats-link.ts returns null instead of keeping the last good value). Flip to `it`
   // once fixed; the printed list shows every case.
   it.failing('no invalid remote bag changed the reader\'s files, secrets or own bags', () => {
-    const kinds = [...new Set(stateChanges.map((s) => s.replace(/ fields .*?:/, ':').slice(0, 120)))];
-    process.stdout.write(`fuzz level 2 good-state changes: ${stateChanges.length}\n${kinds.slice(0, 15).join('\n')}\n`);
+    process.stdout.write(`fuzz level 2 charmkit.tls memo rewrites (not counted): ${memoWrites}\n`);
+    process.stdout.write(`fuzz level 2 good-state changes: ${stateChanges.length}\n${grouped(stateChanges)}\nexamples:\n${[...examples].map(([k, v]) => `- ${k}\n    ${v}`).join('\n')}\n`);
     expect(stateChanges).toEqual([]);
+  });
+
+  // FINDING: some invalid bags leave every reader unit active (the charm skips the bad unit
+  // bag silently when another unit's bag is good). Printed with examples; flip to `it` once fixed.
+  it.failing('after every invalid remote bag a reader status names the relation and the field', () => {
+    process.stdout.write(`fuzz level 2 status misses: ${statusMisses.length}\n${grouped(statusMisses.map((x) => x.replace(/ fields [^:]*:/, ':').replace(/[0-9a-f]{64}/g, '<fp>').slice(0, 200)))}\n`);
+    expect(statusMisses).toEqual([]);
   });
 });

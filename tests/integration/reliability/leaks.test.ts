@@ -56,6 +56,7 @@ describe('leak sweep after the story, its actions and a failed hook', () => {
   let stderr: string[];
   let state: WorldState;
   let sensitive: Map<string, string>;
+  let failedHooks: string[] = [];
 
   beforeAll(async () => {
     h = newStory();
@@ -71,7 +72,9 @@ describe('leak sweep after the story, its actions and a failed hook', () => {
     }
     // A hook that fails late (after it read every secret): its error line must not carry them.
     h.engine.setConfig('cloud', AGENT, { region: 'cloud-1' });
-    stderr.push(...(await run(h, { wrap: (runner, hook, attempt) => (attempt === 0 && hook.unit === `${AGENT}/0` ? new FaultyRunner(runner, 20) : runner) })).stderr);
+    const faulted = await run(h, { wrap: (runner, hook, attempt) => (attempt === 0 && hook.unit === `${AGENT}/0` ? new FaultyRunner(runner, 20) : runner) });
+    failedHooks = faulted.failed;
+    stderr.push(...faulted.stderr);
     state = h.engine.toJSON() as WorldState;
     sensitive = sensitiveValues(state);
   }, 120_000);
@@ -85,6 +88,9 @@ describe('leak sweep after the story, its actions and a failed hook', () => {
     expect(names).toMatch(/nats-token/);
     expect(names).toMatch(/api-token/);
     expect(sensitive.size).toBeGreaterThan(10);
+    // The late fault did fail a hook, and dispatch wrote its (redacted) error line.
+    expect(failedHooks).toEqual([`${AGENT}/0 config-changed`]);
+    expect(stderr.join('\n')).toMatch(/injected fault/);
   });
 
   it('nothing sensitive in the engine state outside the secrets store', () => {

@@ -23,9 +23,14 @@ export const UPDATE_STATUS_MS = 5 * 60 * 1000 + 1000;
 
 export interface StoryOptions { readonly seed?: number; readonly natsUnits?: number; readonly agentUnits?: number }
 
+/** A harness with no model yet. */
+export function newBareHarness(options: { seed?: number } = {}): CharmHarness {
+  return new CharmHarness(options.seed === undefined ? {} : { seed: options.seed });
+}
+
 /** Enqueue the story (operator verbs only); nothing has run yet. */
 export function newStory(options: StoryOptions = {}): CharmHarness {
-  const h = new CharmHarness(options.seed === undefined ? {} : { seed: options.seed });
+  const h = newBareHarness(options);
   h.engine.addModel('msg');
   h.engine.addModel('cloud');
   h.deploy('msg', 'nats', { units: options.natsUnits ?? 2, config: NATS_EC });
@@ -67,7 +72,16 @@ export function unitsInError(engine: Engine): Array<{ model: string; unit: strin
  * Run hooks until settled; after each settle `resolve` every unit in error (the failed hook
  * is re-run) until none is left. `maxResolves` guards against a hook that never passes.
  */
-export async function run(h: CharmHarness, options: { wrap?: RunnerWrap; maxResolves?: number; engine?: Engine } = {}): Promise<RunResult> {
+export interface RunOptions {
+  readonly wrap?: RunnerWrap;
+  readonly maxResolves?: number;
+  /** Run against this engine instead of `h.engine` (e.g. one restored with loadEngine). */
+  readonly engine?: Engine;
+  /** Hooks for which this returns true exit 0 without running the charm (a remote side that stays as it is). */
+  readonly skip?: (hook: HookInvocation) => boolean;
+}
+
+export async function run(h: CharmHarness, options: RunOptions = {}): Promise<RunResult> {
   const engine = options.engine ?? h.engine;
   const attempts = new Map<string, number>();
   const ran: HookRun[] = [];
@@ -81,6 +95,7 @@ export async function run(h: CharmHarness, options: { wrap?: RunnerWrap; maxReso
       const r = await runNextHook(engine, (env, runner, hook) => {
         const charm = h.charms.get(hook.charm.name);
         if (!charm) throw new Error(`no charm definition for ${hook.charm.name}`);
+        if (options.skip?.(hook)) return 0;
         const key = `${hook.model}/${hook.unit}`;
         const wrapped = options.wrap ? options.wrap(runner, hook, attempts.get(key) ?? 0) : runner;
         return dispatch(charm, { env, runner: wrapped, stderr: (line) => { stderr.push(line); } });
