@@ -4,14 +4,17 @@
  *     (tests/integration/reliability/story.ts, in-process; counts from `engine.toolCalls()`).
  *  2. Whole-process wall time of anbox-stream-agent's `nats-relation-changed` and of
  *     `update-status`, next to `node -e 0`, through the simulator's process transport with
- *     the bundled charms (charms/<name>/dist/charm.mjs from tox-free-scripts/build): median of
- *     RUNS after a warm-up, NODE_EXTRA_CA_CERTS unset (tooling.md). Baseline: Python ops ~320 ms.
+ *     the bundled charms (rebuilt into charms/<name>/dist/charm.mjs with the esbuild settings of
+ *     tox-free-scripts/build; the charms' development `dispatch` runs that file): median of RUNS
+ *     after 3 warm-up runs, NODE_EXTRA_CA_CERTS unset (tooling.md). Baseline: Python ops ~320 ms.
+ *     The durations are the simulator's own per-hook wall time (spawn to exit, tool calls over
+ *     its unix socket included), i.e. what a unit agent would wait.
  *
  *   npx node bench/hooks/run.ts [runs=20]
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +32,9 @@ async function toolCallTable(): Promise<void> {
     const ran = (await run(h)).ran;
     h.engine.advanceTime(UPDATE_STATUS_MS);
     ran.push(...(await run(h)).ran);
+    // Per-hook counts come from each run's runner; they must add up to the engine's own log.
+    const total = ran.reduce((a, r) => a + r.calls.length, 0);
+    if (total !== h.engine.toolCalls().length) throw new Error(`call counts disagree: ${total} vs engine.toolCalls() ${h.engine.toolCalls().length}`);
     const rows = new Map<string, { n: number; calls: number[]; tools: Map<string, number> }>();
     for (const r of ran) {
       const app = r.hook.unit.split('/')[0]!;
@@ -63,10 +69,14 @@ function nodeBaseline(): number {
 }
 
 async function processTimings(): Promise<void> {
-  const missing = ['nats', 'ams', 'anbox-stream-agent'].filter((c) => !existsSync(join(ROOT, 'charms', c, 'dist/charm.mjs')));
-  if (missing.length) {
-    console.log(`\nwhole-process timing: building bundles (${missing.join(', ')} missing) with tox-free-scripts/build`);
-    spawnSync(join(ROOT, 'tox-free-scripts/build'), { stdio: 'inherit' });
+  // Fresh bundles, exactly as tox-free-scripts/build makes them (its tsc step is skipped here).
+  const { build } = await import('esbuild');
+  for (const c of ['nats', 'ams', 'anbox-stream-agent']) {
+    await build({
+      entryPoints: [join(ROOT, 'charms', c, 'src/charm.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, logLevel: 'warning',
+      outfile: join(ROOT, 'charms', c, 'dist/charm.mjs'),
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    });
   }
   const { Simulator } = await import('../../lib/testing/process/index.ts');
   const home = mkdtempSync(join(tmpdir(), 'bench-hooks-'));

@@ -96,9 +96,7 @@ async function measure(n: number, pool: readonly string[]): Promise<ScaleFigures
     }
     // Trust-store update cost at size n: one more client unit joins.
     h.engine.addUnit('cloud', 'agent-stub', 1);
-    const t1 = performance.now();
     const more = await settle(h);
-    const ms = performance.now() - t1;
     const amsMore = more.filter((r) => r.run.hook.unit.startsWith('ams/'));
     const status = h.statuses('cloud')['ams/0'] ?? '';
     const trusted = Number(/(\d+) clients? trusted/.exec(status)?.[1] ?? 0);

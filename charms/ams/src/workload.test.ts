@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordingRunner } from '../../common/src/workload-commands.ts';
 import { makeCa, type TestKeyPair } from '../../common/src/workload-test-certs.ts';
-import { AmsWorkload, certificateFingerprint, parseTrustStore, snapAmsControl, type AmsControl, type AmsWorkloadState } from './workload.ts';
+import { AmsApiUnavailableError, AmsWorkload, certificateFingerprint, parseTrustStore, snapAmsControl, type AmsControl, type AmsWorkloadState } from './workload.ts';
 
 let dir: string;
 let calls: string[];
@@ -59,7 +59,7 @@ describe('AmsWorkload.apply', () => {
     expect(readFileSync(wl.path('server/settings.yaml'), 'utf8')).toContain('driver: embedded-etcd');
     expect(statSync(wl.path('server/server.key')).mode & 0o777).toBe(0o600);
     const second = await wl.apply(state);
-    expect(second).toEqual({ changes: [], restarted: false, trusted: [], untrusted: [], configItemsSet: [] });
+    expect(second).toEqual({ changes: [], restarted: false, trusted: [], untrusted: [], configItemsSet: [], configItemsPending: [] });
     expect(calls).toEqual(['restart']);
   });
 
@@ -167,5 +167,11 @@ describe('snapAmsControl', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('with no AMS API socket (AMS not up) a secret item is AmsApiUnavailableError, nothing on argv', async () => {
+    const run = recordingRunner();
+    await expect(snapAmsControl(dir, run).setConfigItem('agent.api.token', 'hush')).rejects.toBeInstanceOf(AmsApiUnavailableError);
+    expect(run.calls).toEqual([]);
   });
 });

@@ -46,11 +46,19 @@ export function discoverHandler(inv: HookInvocation): { kind: HandlerKind; progr
   return { kind: inv.kind === 'action' ? 'not-implemented' : 'skipped' };
 }
 
-/** The hook process environment: inherited env minus any stray JUJU_* vars, then the hook's. */
+/**
+ * Variables of the process running the simulator (jest's NODE_OPTIONS, npm's npm_*, this
+ * sandbox's NODE_EXTRA_CA_CERTS) that a unit agent started by systemd never has: passing them
+ * on would make hooks slower (NODE_EXTRA_CA_CERTS doubles Node start-up, tooling.md) and
+ * behave unlike on a machine.
+ */
+const LEAKY_HOST_VARS = /^(NODE_OPTIONS|NODE_EXTRA_CA_CERTS|npm_.*|JEST_WORKER_ID|INIT_CWD)$/;
+
+/** The hook process environment: inherited env minus any stray JUJU_* vars and test-runner vars, then the hook's. */
 export function hookEnv(inv: HookInvocation, ex: ExecutorEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('JUJU_') && k !== 'CHARM_DIR') env[k] = v;
+    if (v !== undefined && !k.startsWith('JUJU_') && k !== 'CHARM_DIR' && !LEAKY_HOST_VARS.test(k)) env[k] = v;
   }
   Object.assign(env, inv.env);
   const charmDir = inv.charm.dir ?? '';
