@@ -17,7 +17,7 @@ describe('Tools', () => {
   });
   afterEach(() => fake.cleanup());
 
-  it('caches config-get, is-leader (false), relation-ids/-list/--app, leader-get, state-get, network-get, action-get: one call each', () => {
+  it('caches config-get, is-leader (false), relation-ids/-list/--app, leader-get, state-get, network-get, unit-get, relation-model-get, action-get: one call each', () => {
     fake.on('config-get', ['--format=json'], { stdout: '{"port":4222}\n' })
       .on('is-leader', ['--format=json'], { stdout: 'false\n' })
       .on('relation-ids', ['--format=json', 'client'], { stdout: '["client:3"]\n' })
@@ -26,8 +26,12 @@ describe('Tools', () => {
       .on('leader-get', ['--format=json'], { stdout: '{}\n' })
       .on('state-get', ['--format=json'], { stdout: 'null\n' })
       .on('network-get', ['client', '--format=json'], { stdout: '{"ingress-addresses":["10.0.0.1"]}\n' })
-      .on('action-get', ['--format=json'], { stdout: '{"n":1}\n' });
+      .on('action-get', ['--format=json'], { stdout: '{"n":1}\n' })
+      .on('unit-get', ['public-address', '--format=json'], { stdout: '"203.0.113.9"\n' })
+      .on('relation-model-get', ['-r', 'client:3', '--format=json'], { stdout: '{"uuid":"8a0b6c4e-1d2f-4a3b-9c8d-7e6f5a4b3c2d"}\n' });
     for (let i = 0; i < 2; i++) {
+      expect(tools.unitGet('public-address')).toBe('203.0.113.9');
+      expect(tools.relationModelGet(3)).toEqual({ uuid: '8a0b6c4e-1d2f-4a3b-9c8d-7e6f5a4b3c2d' });
       expect(tools.configGet()).toEqual({ port: 4222 });
       expect(tools.isLeader()).toBe(false);
       expect(tools.relationIds('client')).toEqual(['client:3']);
@@ -38,7 +42,7 @@ describe('Tools', () => {
       expect(tools.networkGet('client')).toEqual({ 'ingress-addresses': ['10.0.0.1'] });
       expect(tools.actionGet()).toEqual({ n: 1 });
     }
-    expect(fake.calls()).toHaveLength(9);
+    expect(fake.calls()).toHaveLength(11);
   });
 
   it('returned objects are copies: mutating one does not poison the cache', () => {

@@ -91,6 +91,7 @@ export class Tools implements HookTools {
   readonly #bags = new Map<string, Record<string, string>>();
   readonly #networks = new Map<string, NetworkInfo>();
   readonly #unitAddresses = new Map<string, string | undefined>();
+  readonly #relationModels = new Map<string, { uuid: string }>();
   readonly #secrets = new Map<string, Record<string, string>>();
 
   constructor(runner: ToolRunner, options: ToolsOptions = {}) {
@@ -173,8 +174,15 @@ export class Tools implements HookTools {
     if (cached) this.#bags.set(key, merged(cached, data));
   }
 
+  /** Cached: the other side's model cannot change within a hook. */
   relationModelGet(relationId: RelationIdString | number): { uuid: string } {
-    return relation.relationModelGet(this.#runner, this.#rel(relationId));
+    const key = `relation-model-get|${numericId(relationId)}`;
+    let cached = this.#relationModels.get(key);
+    if (!cached) {
+      cached = relation.relationModelGet(this.#runner, this.#rel(relationId));
+      this.#relationModels.set(key, cached);
+    }
+    return { ...cached };
   }
 
   // ---- config, leadership, unit state (contract §2.7, 2.8, 2.13)
