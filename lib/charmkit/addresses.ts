@@ -4,22 +4,11 @@
  * server certificate must carry (ingress + bind addresses + hostnames of every binding).
  */
 import type { HookTools, NetworkInfo, RelationIdString } from '../juju/types.ts';
+// names.ts loads no x509 (lib/tls lazy-imports test), so hooks stay fast.
+import { addressesFromNetworkInfo } from '../tls/names.ts';
 
 /** Every address/hostname in one network-get answer: ingress first, then bind addresses (2.9 `address` too). */
-export function addressesOf(info: NetworkInfo): string[] {
-  const out: string[] = [];
-  const add = (v: unknown): void => {
-    if (typeof v === 'string' && v !== '' && !out.includes(v)) out.push(v);
-  };
-  for (const a of info['ingress-addresses'] ?? []) add(a);
-  for (const b of info['bind-addresses'] ?? []) {
-    for (const a of b.addresses ?? []) {
-      add(a.value ?? (a as { address?: string }).address);
-      add(a.hostname);
-    }
-  }
-  return out;
-}
+export const addressesOf: (info: NetworkInfo) => string[] = addressesFromNetworkInfo;
 
 /**
  * The address clients should dial for `binding` (optionally as seen by one relation): the
