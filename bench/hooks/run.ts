@@ -4,17 +4,24 @@
  *     (tests/integration/reliability/story.ts, in-process; counts from `engine.toolCalls()`).
  *  2. Whole-process wall time of anbox-stream-agent's `nats-relation-changed` and of
  *     `update-status`, next to `node -e 0`, through the simulator's process transport with
- *     the bundled charms (rebuilt into charms/<name>/dist/charm.mjs with the esbuild settings of
+ *     the bundled charms (rebuilt into charms/<name>/dist/charm.mjs + lazy chunks with the esbuild settings of
  *     tox-free-scripts/build; the charms' development `dispatch` runs that file): median of RUNS
  *     after 3 warm-up runs, NODE_EXTRA_CA_CERTS unset (tooling.md). Baseline: Python ops ~320 ms.
  *     The durations are the simulator's own per-hook wall time (spawn to exit, tool calls over
  *     its unix socket included), i.e. what a unit agent would wait.
  *
  *   npx node bench/hooks/run.ts [runs=20]
+ *
+ * Environment knobs (for experiments; the defaults are what a Juju unit does today):
+ *   BENCH_COMPILE_CACHE=1  hooks inherit NODE_COMPILE_CACHE=<temp dir> (Node's on-disk V8 code
+ *                          cache, warmed by the 3 warm-up runs): what a dispatch that exported it
+ *                          would get;
+ *   BENCH_NO_SPLIT=1       one-file bundles (the build before issue 8's --splitting), for comparison;
+ *   BENCH_SKIP_TABLE=1     skip the in-process call-count table (whole-process timings only).
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,14 +79,25 @@ async function processTimings(): Promise<void> {
   // Fresh bundles, exactly as tox-free-scripts/build makes them (its tsc step is skipped here).
   const { build } = await import('esbuild');
   for (const c of ['nats', 'ams', 'anbox-stream-agent']) {
+    const dist = join(ROOT, 'charms', c, 'dist');
+    for (const f of existsSync(dist) ? readdirSync(dist) : []) if (f.endsWith('.mjs')) rmSync(join(dist, f));
     await build({
       entryPoints: [join(ROOT, 'charms', c, 'src/charm.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, logLevel: 'warning',
-      outfile: join(ROOT, 'charms', c, 'dist/charm.mjs'),
+      // Lazy import()s (lib/tls + x509, execa) go to their own chunks: not parsed unless loaded.
+      ...(process.env['BENCH_NO_SPLIT'] === '1'
+        ? { outfile: join(dist, 'charm.mjs') }
+        : { splitting: true, outdir: dist, entryNames: 'charm', chunkNames: '[name]-[hash]', outExtension: { '.js': '.mjs' } }),
       banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     });
+    // The entry every hook parses must not carry lib/tls + x509 (only the lazy chunk does).
+    const entry = readFileSync(join(dist, 'charm.mjs'), 'utf8');
+    const all = readdirSync(dist).filter((f) => f.endsWith('.mjs')).reduce((n, f) => n + statSync(join(dist, f)).size, 0);
+    console.log(`bundle ${c}: dist/charm.mjs ${entry.length} bytes (${all} with lazy chunks)${entry.includes('reflect-metadata') ? ', entry CONTAINS reflect-metadata/x509' : ''}`);
   }
   const { Simulator } = await import('../../lib/testing/process/index.ts');
   const home = mkdtempSync(join(tmpdir(), 'bench-hooks-'));
+  // The simulator's hooks inherit this process's environment (minus test-runner variables).
+  if (process.env['BENCH_COMPILE_CACHE'] === '1') process.env['NODE_COMPILE_CACHE'] = join(home, 'compile-cache');
   const durations: Array<{ unit: string; hook: string; ms: number; exit: number }> = [];
   const sim = await Simulator.open(home, { onHook: (inv, rec) => durations.push({ unit: inv.unit, hook: inv.name, ms: rec.durationMs, exit: rec.exitCode }) });
   try {
@@ -112,7 +130,7 @@ async function processTimings(): Promise<void> {
       if (u && i >= 3) us.push(u.ms);
     }
     const base = nodeBaseline();
-    console.log('\n## Whole-process hook wall time (process transport, bundled charm, NODE_EXTRA_CA_CERTS unset)\n');
+    console.log(`\n## Whole-process hook wall time (process transport, bundled charm, NODE_EXTRA_CA_CERTS unset${process.env['NODE_COMPILE_CACHE'] ? ', NODE_COMPILE_CACHE set' : ''})\n`);
     console.log('| what | median ms | runs |');
     console.log('|---|---|---|');
     console.log(`| node -e 0 | ${base.toFixed(1)} | ${RUNS} |`);
@@ -126,7 +144,7 @@ async function processTimings(): Promise<void> {
   }
 }
 
-await toolCallTable();
+if (process.env['BENCH_SKIP_TABLE'] !== '1') await toolCallTable();
 try {
   await processTimings();
 } catch (e) {

@@ -5,5 +5,5 @@ export { Relation, OFFER_SIDE_REMOTE_APP } from './relation.ts';
 export { Databag, RelationDataError } from './databag.ts';
 export { readRules, writeRules, contentRules, describeBag } from './access.ts';
 export type { Actor, BagAddress, BagKind, AccessRule } from './access.ts';
-export { loadInterface, InterfaceCodec, InterfaceDataError, formatProblem } from './interfaces.ts';
+export { loadInterface, InterfaceCodec, InterfaceDataError, formatProblem, summarizeProblems, MAX_REPORTED_PROBLEMS, MAX_MESSAGE_CHARS } from './interfaces.ts';
 export type { InterfaceName, InterfaceBags, ReadResult, DataProblem } from './interfaces.ts';

@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateAll, GENERATED_DIR } from './compile-schemas.ts';
-import { loadInterface, InterfaceDataError } from './interfaces.ts';
+import { loadInterface, InterfaceDataError, MAX_MESSAGE_CHARS, summarizeProblems } from './interfaces.ts';
 
 // Shape-only PEM blocks: the schemas check form (crypto checks live in lib/tls).
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGVGb3JTY2hlbWFUZXN0\n-----END CERTIFICATE-----\n';
@@ -156,5 +156,32 @@ describe('rest, agent-api and nats-cluster', () => {
   it('unknown bag keys are a programming error', async () => {
     const cluster = await loadInterface('nats-cluster');
     expect(() => cluster.read(bag('b'), 'provider.app' as 'peer.unit')).toThrow('has no schema for "provider.app"');
+  });
+});
+
+describe('problem reports stay short (fuzz finding: 1,025 bad list items made a ~400 KB status)', () => {
+  it('reports at most 3 problems and 200 chars, naming relation and field, plus "and N more"', async () => {
+    const tls = await loadInterface('tls-certificates');
+    const r = tls.read(bag('certificates:5 app bag', { certificates: JSON.stringify(Array.from({ length: 1025 }, () => ({}))) }), 'provider.app');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+    expect(r.problems.length).toBeGreaterThanOrEqual(1);
+    expect(r.problems.length).toBeLessThanOrEqual(3);
+    expect(r.message.startsWith('certificates:5 app bag field "certificates": ')).toBe(true);
+    const more = Number(/; and (\d+) more$/.exec(r.message)?.[1]);
+    expect(more).toBeGreaterThan(1000);
+  });
+
+  it('a single over-long problem keeps its bag and field and shortens only the why', () => {
+    const s = summarizeProblems([{ bag: 'nats:3 app bag', field: 'ca_cert', why: 'x'.repeat(500) }]);
+    expect(s.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+    expect(s.message.startsWith('nats:3 app bag field "ca_cert": xxx')).toBe(true);
+    expect(s.shown).toHaveLength(1);
+  });
+
+  it('short lists are unchanged', () => {
+    const ps = [{ bag: 'b', field: 'a', why: 'is required' }, { bag: 'b', field: '', why: 'bad' }];
+    expect(summarizeProblems(ps)).toEqual({ shown: ps, message: 'b field "a": is required; b: bad' });
   });
 });

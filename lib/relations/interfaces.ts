@@ -57,8 +57,9 @@ export type ReadResult<T> =
     readonly ok: false;
     /** 'incomplete': only required fields missing (wait for the other side); 'invalid': bad data (block). */
     readonly reason: 'incomplete' | 'invalid';
+    /** The reported problems: at most MAX_REPORTED_PROBLEMS, each named in `message`. */
     readonly problems: readonly DataProblem[];
-    /** All problems, `; `-joined, ready for a status message. Never contains a value. */
+    /** Reported problems `; `-joined plus "and N more", at most MAX_MESSAGE_CHARS; ready for a status message. Never contains a value. */
     readonly message: string;
   };
 
@@ -67,13 +68,45 @@ export class InterfaceDataError extends Error {
   override readonly name = 'InterfaceDataError';
   readonly problems: readonly DataProblem[];
   constructor(problems: readonly DataProblem[]) {
-    super(problems.map(formatProblem).join('; '));
+    super(summarizeProblems(problems).message);
     this.problems = problems;
   }
 }
 
 export function formatProblem(p: DataProblem): string {
   return p.field ? `${p.bag} field "${p.field}": ${p.why}` : `${p.bag}: ${p.why}`;
+}
+
+/** Status messages stay short whatever the remote wrote (a 1,025-item list once made ~400 KB). */
+export const MAX_REPORTED_PROBLEMS = 3;
+export const MAX_MESSAGE_CHARS = 200;
+
+/**
+ * The first problems (at most MAX_REPORTED_PROBLEMS, as many as fit in MAX_MESSAGE_CHARS) and
+ * their message, ending "; and N more" when some were left out. The first problem is always
+ * shown with its bag (relation) and field; only its `why` is shortened if it is too long.
+ */
+export function summarizeProblems(problems: readonly DataProblem[]): { shown: DataProblem[]; message: string } {
+  const shown: DataProblem[] = [];
+  const parts: string[] = [];
+  const reserve = problems.length > 1 ? `; and ${problems.length} more`.length : 0;
+  for (let p of problems.slice(0, MAX_REPORTED_PROBLEMS)) {
+    let text = formatProblem(p);
+    const used = parts.reduce((n, t) => n + t.length + 2, 0);
+    const room = MAX_MESSAGE_CHARS - used - (problems.length > shown.length + 1 ? reserve : 0);
+    if (text.length > room) {
+      if (shown.length > 0) break;
+      const head = formatProblem({ ...p, why: '' });
+      const whyRoom = Math.max(0, room - head.length - 1);
+      const why = p.why.length > whyRoom ? `${p.why.slice(0, whyRoom)}…` : p.why;
+      p = { ...p, why };
+      text = formatProblem(p);
+    }
+    shown.push(p);
+    parts.push(text);
+  }
+  const more = problems.length - shown.length;
+  return { shown, message: parts.join('; ') + (more > 0 ? `; and ${more} more` : '') };
 }
 
 function decodePointer(segment: string): string {
@@ -147,7 +180,8 @@ export class InterfaceCodec<B> {
     const problems = decodeProblems.length ? decodeProblems : this.#problems(key, bag.label, value);
     if (problems.length === 0) return { ok: true, value: value as B[K] };
     const onlyMissing = problems.every((p) => p.why === 'is required');
-    return { ok: false, reason: onlyMissing ? 'incomplete' : 'invalid', problems, message: problems.map(formatProblem).join('; ') };
+    const { shown, message } = summarizeProblems(problems);
+    return { ok: false, reason: onlyMissing ? 'incomplete' : 'invalid', problems: shown, message };
   }
 
   /**

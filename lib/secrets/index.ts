@@ -7,6 +7,6 @@ export { RelationSecret } from './relation-secret.ts';
 export type { RelationSecretOptions, ShareResult, ReadSecretResult } from './relation-secret.ts';
 export { SecretContentError, SECRET_KEY } from './content.ts';
 export type { SecretContent } from './content.ts';
-export { SECRETS_FLAG, relationSide, canReadSecrets, canGrantSecrets, remoteCapability } from './negotiation.ts';
-export type { RelationSide, RemoteCapability, TransportMode } from './negotiation.ts';
+export { SECRETS_FLAG, relationSide, canReadSecrets, canGrantSecrets, remoteCapability, remoteCapabilityReport, usedSecretIds } from './negotiation.ts';
+export type { RelationSide, RemoteCapability, RemoteCapabilityReport, TransportMode } from './negotiation.ts';
 export { parseLabel, relationLabel, scopedLabel, SecretPurposeError } from './labels.ts';

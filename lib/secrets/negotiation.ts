@@ -13,17 +13,14 @@
  *   Juju the charm must say so (`SecretStoreOptions.isConsumedRelation`). Without either,
  *   a relation counts as same-model.
  */
+import { RelationAccessError } from '../juju/errors.ts';
 import type { JujuVersion } from '../juju/version.ts';
 import type { HookTools } from '../juju/types.ts';
 import type { Relation } from '../relations/relation.ts';
 
 export const SECRETS_FLAG = 'secrets_supported';
 
-/** Keys Juju writes into every unit bag on entering scope (contract §2.3): not "the remote spoke". */
-const AUTO_KEYS: ReadonlySet<string> = new Set(['private-address', 'ingress-address', 'egress-subnets']);
-
 export type RelationSide = 'same-model' | 'offering' | 'consuming';
-export type RemoteCapability = 'supported' | 'unsupported' | 'silent';
 
 export interface NegotiationEnv {
   readonly tools: HookTools;
@@ -66,32 +63,74 @@ export function advertiseSecretSupport(env: NegotiationEnv, relation: Relation):
 }
 
 /**
- * What the remote side said: 'supported' when any remote bag says "true"; 'unsupported' when
- * one says "false" or the remote wrote data without the flag (a legacy client); 'silent' when
- * it has written nothing yet (only Juju's address keys).
+ * What the remote side said about `secrets_supported`, tri-state (fail closed):
+ * - 'supported': some remote bag says "true" and none holds an invalid value;
+ * - 'unsupported': only an explicit "false" (the one case that may allow plaintext);
+ * - 'invalid': some remote bag holds any other value — unknown, share nothing, report `problem`;
+ * - 'silent': no remote bag carries the flag (whether or not the remote wrote other data):
+ *   unknown, share nothing unless the caller opts into `silentMeansLegacy`.
  */
+export type RemoteCapability = 'supported' | 'unsupported' | 'invalid' | 'silent';
+
+export interface RemoteCapabilityReport {
+  readonly capability: RemoteCapability;
+  /** For 'invalid': names relation, bag and field and says why; never echoes the value. */
+  readonly problem?: string;
+}
+
+export function remoteCapabilityReport(relation: Relation): RemoteCapabilityReport {
+  const flags = [relation.remoteAppBag, ...relation.remoteUnitBags()]
+    .map((b) => ({ bag: b.label, flag: b.all()[SECRETS_FLAG] }))
+    .filter((f): f is { bag: string; flag: string } => f.flag !== undefined);
+  const bad = flags.filter((f) => f.flag !== 'true' && f.flag !== 'false');
+  if (bad.length > 0) {
+    const where = bad.slice(0, 3).map((f) => f.bag).join(', ') + (bad.length > 3 ? ` and ${bad.length - 3} more` : '');
+    return { capability: 'invalid', problem: `${relation.name}: field "${SECRETS_FLAG}" in ${where} must be "true" or "false"; not sharing until it is` };
+  }
+  if (flags.some((f) => f.flag === 'true')) return { capability: 'supported' };
+  if (flags.length > 0) return { capability: 'unsupported' };
+  return { capability: 'silent' };
+}
+
 export function remoteCapability(relation: Relation): RemoteCapability {
-  const bags = [relation.remoteAppBag, ...relation.remoteUnitBags()].map((b) => b.all());
-  const flags = bags.map((b) => b[SECRETS_FLAG]).filter((f) => f !== undefined);
-  if (flags.includes('true')) return 'supported';
-  if (flags.length > 0) return 'unsupported';
-  const spoke = bags.some((b) => Object.keys(b).some((k) => !AUTO_KEYS.has(k)));
-  return spoke ? 'unsupported' : 'silent';
+  return remoteCapabilityReport(relation).capability;
+}
+
+/**
+ * Whether our app already shared a secret id on `relation` (a non-empty `<purpose>_secret_id`
+ * in our app bag). Such a relation is never downgraded to plaintext (README "No downgrade").
+ */
+export function usedSecretIds(relation: Relation): boolean {
+  if (relation.isPeer) return false;
+  try {
+    return Object.entries(relation.localApp.all()).some(([k, v]) => k.endsWith('_secret_id') && v !== '');
+  } catch (e) {
+    // Only the leader may read its own app bag outside a peer relation (contract §2.6): a
+    // non-leader cannot see the marker (known gap: it never publishes ids, but may write unit-bag data).
+    if (e instanceof RelationAccessError) return false;
+    throw e;
+  }
 }
 
 export type TransportMode = 'secret' | 'inline' | 'undecided';
 
 /**
- * How our app should share a value over `relation` now. `silent` remotes are 'undecided'
- * unless `silentMeansLegacy` (a client that never writes anything, e.g. a pre-library one).
+ * How our app should share a value over `relation` now. 'inline' (plaintext) only when we
+ * cannot grant or the remote explicitly said "false" (or is silent with `silentMeansLegacy`),
+ * and never on a relation that already carries one of our secret ids: that stays
+ * 'undecided' (keep the id or share nothing, never plaintext).
  */
 export function transportMode(env: NegotiationEnv, relation: Relation, options: { silentMeansLegacy?: boolean } = {}): { mode: TransportMode; why: string } {
+  const inline = (why: string): { mode: TransportMode; why: string } => usedSecretIds(relation)
+    ? { mode: 'undecided', why: `${relation.name} already uses secret ids and is never downgraded to plaintext (${why})` }
+    : { mode: 'inline', why };
   const grant = canGrantSecrets(env, relation);
-  if (!grant.ok) return { mode: 'inline', why: grant.why };
-  const remote = remoteCapability(relation);
-  if (remote === 'supported') return { mode: 'secret', why: 'both sides support secrets' };
-  if (remote === 'unsupported') return { mode: 'inline', why: `the remote side of ${relation.name} cannot read secrets` };
+  if (!grant.ok) return inline(grant.why);
+  const remote = remoteCapabilityReport(relation);
+  if (remote.capability === 'supported') return { mode: 'secret', why: 'both sides support secrets' };
+  if (remote.capability === 'unsupported') return inline(`the remote side of ${relation.name} cannot read secrets`);
+  if (remote.capability === 'invalid') return { mode: 'undecided', why: remote.problem! };
   return options.silentMeansLegacy
-    ? { mode: 'inline', why: `the remote side of ${relation.name} has said nothing: treated as a legacy client` }
+    ? inline(`the remote side of ${relation.name} has not said whether it reads secrets: treated as a legacy client`)
     : { mode: 'undecided', why: `waiting for the remote side of ${relation.name} to say whether it reads secrets` };
 }

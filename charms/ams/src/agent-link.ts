@@ -27,16 +27,26 @@ export const AGENT_ITEMS = { url: 'agent.api.url', token: 'agent.api.token', fin
 /**
  * Config items for the agent API, from the first live `agent` relation that is complete
  * (AMS has one `agent.api.*` set; further relations are reported, not merged).
+ *
+ * Invalid agent data changes nothing (issue 4/6): when a relation's app bag is invalid and no
+ * relation before it gave the items, the result is `keep` (the caller keeps the items AMS has
+ * now) and the status is blocked, naming relation, field and why (the codec's message).
  */
-export function agentConfigItems(relations: readonly Relation[], codec: InterfaceCodec<AgentApiBags>, store: SecretStore, route: SecretRoute | undefined, book: StatusBook): Record<string, string> {
+export type AgentItems = { readonly keep: false; readonly items: Record<string, string> } | { readonly keep: true };
+
+export function agentConfigItems(relations: readonly Relation[], codec: InterfaceCodec<AgentApiBags>, store: SecretStore, route: SecretRoute | undefined, book: StatusBook): AgentItems {
   if (relations.length > 1) book.note(`${relations.length} agent relations: using ${relations[0]!.name}`);
   let items: Record<string, string> | undefined;
+  let keep = false;
   for (const relation of relations) {
     store.advertise(relation);
     const read = codec.read(relation.remoteAppBag, 'provider.app');
     if (!read.ok) {
       if (read.reason === 'incomplete') book.waiting(`waiting for the agent on ${relation.name} to publish its API`);
-      else book.blocked(read.message);
+      else {
+        book.blocked(`${read.message}; keeping the agent API settings AMS has`);
+        if (!items) keep = true;
+      }
       continue;
     }
     const secret = store.forRelation(relation, TOKEN_PURPOSE, { keys: ['token'] });
@@ -46,11 +56,12 @@ export function agentConfigItems(relations: readonly Relation[], codec: Interfac
       book.waiting(token.status === 'ready' ? `${relation.name}: the agent's token secret has no "token" key` : token.message);
       continue;
     }
+    if (keep) continue;
     items ??= {
       [AGENT_ITEMS.url]: read.value.url,
       [AGENT_ITEMS.token]: token.content['token'],
       [AGENT_ITEMS.fingerprint]: normalizeFingerprint(read.value.certificate_fingerprint),
     };
   }
-  return items ?? {};
+  return keep ? { keep: true } : { keep: false, items: items ?? {} };
 }

@@ -56,7 +56,7 @@ function snapshot(h: CharmHarness, model: string): string {
   return JSON.stringify({ commands: [...h.commands.entries()], bags: h.databagValues(), secrets });
 }
 
-let weak: { rsa1024: string; expired: string; caCert: string };
+let weak: { rsa1024: string; expired: string; caCert: string; good: string };
 
 beforeAll(async () => {
   // RSA 1024 cannot be made with lib/tls (policy), so openssl makes it; keys never leave tmp.
@@ -68,7 +68,8 @@ beforeAll(async () => {
     const ca = await CertificateAuthority.create({ commonName: 'old CA', key: { type: 'ec', curve: 'P-256' }, now: old, validity: { days: 10 } });
     const expired = (await ca.issue({ usage: 'client', commonName: 'expired-client', key: { type: 'ec', curve: 'P-256' }, now: old, validity: { days: 1 } })).certPem;
     const liveCa = await CertificateAuthority.create({ commonName: 'a CA, not a client', key: { type: 'ec', curve: 'P-256' } });
-    weak = { rsa1024, expired, caCert: liveCa.certPem };
+    const good = (await liveCa.issue({ usage: 'client', commonName: 'good-client', key: { type: 'ec', curve: 'P-256' } })).certPem;
+    weak = { rsa1024, expired, caCert: liveCa.certPem, good };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -168,7 +169,7 @@ describe.each([['3.6.8'], ['2.9.44']])('ams charm on Juju %s', (version) => {
     if (secrets) expect(grants()).toEqual([]);
   }, 60_000);
 
-  it('an invalid client_certificate (garbage PEM, RSA 1024, expired, a CA) is not trusted, is named in the status, and changes nothing else', async () => {
+  it('an invalid client_certificate (garbage PEM, RSA 1024, expired, a CA) is not trusted, is named in the status, and changes nothing; a trusted unit keeps its last good one until it departs', async () => {
     await deployStory(1);
     h.charms.set('rest-client', restClientCharm);
     h.engine.deploy('m', REST_CLIENT, 'bad');
@@ -195,10 +196,27 @@ describe.each([['3.6.8'], ['2.9.44']])('ams charm on Juju %s', (version) => {
       expect(h.commands.get(amsDir)).toEqual(before.commands);
     }
     // A good certificate from the same unit is then trusted, and the status clears.
-    const good = readFileSync(join(h.unitDir('m', `${AGENT}/0`, 'agent'), 'certs/client.crt'), 'utf8');
-    h.engine.setConfig('m', 'bad', { cert: good });
+    h.engine.setConfig('m', 'bad', { cert: weak.good });
     await h.settle();
     expect(h.statuses('m')['ams/0']).toBe('active: 2 clients trusted');
+    const goodFp = certificateFingerprint(weak.good, 'plain');
+    const withGood = { trusted: trustedFingerprints(h, 'm'), commands: [...(h.commands.get(amsDir) ?? [])] };
+    expect(withGood.trusted).toEqual([...before.trusted, goodFp].sort());
+
+    // Issue 4/6: invalid data from a trusted unit changes nothing; its last good certificate
+    // stays trusted (named in a blocked status) until the unit departs.
+    h.engine.setConfig('m', 'bad', { cert: weak.expired });
+    await h.settle();
+    expect(h.failures).toEqual([]);
+    expect(h.statuses('m')['ams/0']).toMatch(new RegExp(`^blocked: rest-api:${rid} unit bag bad/0 field "client_certificate": expired at .*; keeping its last trusted certificate$`));
+    expect(trustedFingerprints(h, 'm')).toEqual(withGood.trusted);
+    expect(h.commands.get(amsDir)).toEqual(withGood.commands);
+    h.engine.removeUnit('m', 'bad/0');
+    await h.settle();
+    expect(h.failures).toEqual([]);
+    expect(trustedFingerprints(h, 'm')).toEqual(before.trusted);
+    expect(h.commands.get(amsDir)).toContain(`trust remove ${goodFp}`);
+    expect(h.statuses('m')['ams/0']).toBe('active: 1 client trusted');
   }, 60_000);
 
   it('re-running hooks changes nothing (update-status, upgrade-charm)', async () => {

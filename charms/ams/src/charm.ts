@@ -21,7 +21,7 @@ import { loadInterface } from '../../../lib/relations/interfaces.ts';
 import { certificateFingerprint } from '../../../lib/tls/fingerprint.ts';
 import { splitCertificatePems } from '../../../lib/tls/pem.ts';
 import { StatusBook } from '../../common/src/status-book.ts';
-import { AGENT_CODEC, AGENT_ENDPOINT, agentConfigItems } from './agent-link.ts';
+import { AGENT_CODEC, AGENT_ENDPOINT, AGENT_ITEMS, agentConfigItems } from './agent-link.ts';
 import { decideTrust } from './client-certificates.ts';
 import { applyEmbeddedEtcdFiles, ETCD_ENDPOINT, resolveDatastore } from './etcd.ts';
 import { answerRestApi, nodeName } from './rest-api.ts';
@@ -94,6 +94,12 @@ function syncPort(ctx: CharmContext, port: number): void {
   if (!opened.some((p) => p.from === port && p.to === port)) ctx.tools.openPort({ protocol: 'tcp', from: port, to: port });
 }
 
+/** The `agent.api.*` items AMS has now (its config-items record). */
+function keptAgentItems(current: Readonly<Record<string, string>>): Record<string, string> {
+  const names = new Set<string>(Object.values(AGENT_ITEMS));
+  return Object.fromEntries(Object.entries(current).filter(([k]) => names.has(k)));
+}
+
 export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, extras: ReconcileExtras = {}): Promise<UnitStatus> {
   const kit = charmKit(ctx, { peerEndpoint: PEER_ENDPOINT });
   const book = new StatusBook();
@@ -108,16 +114,21 @@ export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, 
   const server = certs.leaves['server'];
   const fingerprint = server ? certificateFingerprint(firstCertificate(server.certPem), 'plain') : undefined;
 
+  // What AMS was told so far: the last good state, kept through invalid remote data (issue 4/6).
+  const workload = options.workload?.(ctx) ?? new AmsWorkload();
+  const recorded = workload.recorded();
+
   // rest-api: whom to trust, and our answer.
   const rest = await loadInterface('rest');
   const restRelations = kit.relations.all(REST_ENDPOINT);
-  const trust = await decideTrust(restRelations, rest, now);
+  const trust = await decideTrust(restRelations, rest, now, recorded.trusted);
   for (const p of trust.problems) book.blocked(p);
   answerRestApi(restRelations, rest, ctx.tools, { port: cfg.port, location: cfg.location, node: nodeName(ctx.hook.unit.name), fingerprint, caPem: certs.trustPem }, kit.isLeader());
 
   // agent: the stream agent's API.
   const agentCodec = await loadInterface(AGENT_CODEC);
-  const items = agentConfigItems(kit.relations.all(AGENT_ENDPOINT), agentCodec, kit.store, route, book);
+  const agent = agentConfigItems(kit.relations.all(AGENT_ENDPOINT), agentCodec, kit.store, route, book);
+  const items = agent.keep ? keptAgentItems(recorded.configItems) : agent.items;
   if (cfg.location) items['load_balancer.url'] = loadBalancerUrl(cfg.location, cfg.port);
 
   // etcd, then the workload.
@@ -129,7 +140,6 @@ export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, 
     caPem: certs.trustPem,
   }, book);
   if (store) {
-    const workload = options.workload?.(ctx) ?? new AmsWorkload();
     applyEmbeddedEtcdFiles(workload.dir, cfg.embedded ? material ?? null : null); // external mode removes them
     const result = await workload.apply({
       listenAddress: bindAddress(ctx.tools, REST_ENDPOINT) ?? '0.0.0.0',

@@ -9,11 +9,16 @@
  *
  * Who is present comes from `relation-list` (the relation's `units`), never from the bags:
  * a departed unit's bag stays readable for the relation's lifetime (contract §1.4, §2.3).
+ *
+ * Invalid data from a present unit changes nothing (issue 4/6): the certificate AMS last
+ * trusted for that unit (the charm's trust-store record) stays trusted while it still passes
+ * the checks above, and the status names the relation, unit, field and why. Trust is removed
+ * only when the unit departs or the relation breaks (or it withdraws the field).
  */
 import type { Relation } from '../../../lib/relations/relation.ts';
 import type { InterfaceCodec } from '../../../lib/relations/interfaces.ts';
 import type { Bags as RestBags } from '../../../lib/relations/generated/rest.ts';
-import type { AmsTrustedClient } from './workload.ts';
+import type { AmsTrustedClient, TrustStoreEntry } from './workload.ts';
 
 export const CLIENT_CERTIFICATE_FIELD = 'client_certificate';
 
@@ -45,26 +50,37 @@ export interface TrustDecision {
   readonly problems: readonly string[];
 }
 
-/** Walk every present unit of every live `rest-api` relation and decide whom to trust. */
-export async function decideTrust(relations: readonly Relation[], rest: InterfaceCodec<RestBags>, now: Date): Promise<TrustDecision> {
+/**
+ * Walk every present unit of every live `rest-api` relation and decide whom to trust.
+ * `previous`: what AMS trusts now (the trust-store record), to keep through invalid data.
+ */
+export async function decideTrust(relations: readonly Relation[], rest: InterfaceCodec<RestBags>, now: Date, previous: readonly TrustStoreEntry[] = []): Promise<TrustDecision> {
   const trusted: (AmsTrustedClient & { fingerprint: string })[] = [];
   const pending: string[] = [];
   const problems: string[] = [];
+  /** The unit's last trusted certificate, if it still passes the checks (it may have expired since). */
+  const lastGood = async (unit: string): Promise<boolean> => {
+    const entry = previous.find((e) => e.name === unit);
+    const check = entry ? await checkClientCertificate(entry.certificate, now) : undefined;
+    if (!check?.ok) return false;
+    trusted.push({ name: unit, certificate: check.pem, fingerprint: check.fingerprint });
+    return true;
+  };
   for (const relation of relations) {
     for (const unit of relation.units) {
       const bag = relation.remoteUnit(unit);
       const read = rest.read(bag, 'requirer.unit');
-      if (!read.ok) {
-        if (read.reason === 'incomplete') pending.push(`${relation.name} ${unit}`);
-        else problems.push(`${read.message}; not trusted`);
+      if (!read.ok && read.reason === 'incomplete') {
+        pending.push(`${relation.name} ${unit}`);
         continue;
       }
-      const check = await checkClientCertificate(read.value.client_certificate, now);
-      if (!check.ok) {
-        problems.push(`${bag.label} field "${CLIENT_CERTIFICATE_FIELD}": ${check.reason}; not trusted`);
+      const check = read.ok ? await checkClientCertificate(read.value.client_certificate, now) : undefined;
+      if (read.ok && check?.ok) {
+        trusted.push({ name: unit, certificate: check.pem, fingerprint: check.fingerprint });
         continue;
       }
-      trusted.push({ name: unit, certificate: check.pem, fingerprint: check.fingerprint });
+      const why = read.ok ? `${bag.label} field "${CLIENT_CERTIFICATE_FIELD}": ${check && !check.ok ? check.reason : 'invalid'}` : read.message;
+      problems.push(`${why}; ${(await lastGood(unit)) ? 'keeping its last trusted certificate' : 'not trusted'}`);
     }
   }
   return { trusted, pending, problems };

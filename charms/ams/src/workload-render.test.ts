@@ -109,7 +109,7 @@ describe('config items', () => {
 });
 
 describe('renderAmsFiles', () => {
-  it('gives keys 0600, certificates and settings 0644', () => {
+  it('gives keys and config items 0600, certificates and settings 0644', () => {
     expect(renderAmsFiles(state, DIR).map((f) => [f.path, f.mode])).toEqual([
       ['server/settings.yaml', 0o644],
       ['server/server.crt', 0o644],
@@ -118,7 +118,7 @@ describe('renderAmsFiles', () => {
       ['etcd/client-cert.pem', 0o644],
       ['etcd/client-key.pem', 0o600],
       ['server/trusted-clients.yaml', 0o644],
-      ['server/config-items.yaml', 0o644],
+      ['server/config-items.yaml', 0o600], // always: it holds, or may have held, the agent API token
     ]);
   });
   it('makes config-items.yaml 0600 once it holds the agent API token', () => {

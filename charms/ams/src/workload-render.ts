@@ -14,7 +14,8 @@
  *   published charm does). Adding or removing a client changes only this file.
  * - `server/config-items.yaml`: AMS runtime configuration items the charm owns
  *   (`load_balancer.url` from `location`, as the published `set_location`; `agent.api.*` from
- *   the agent relation). It holds the agent API token when one is set, and is then 0600.
+ *   the agent relation). It holds the agent API token when one is set, so it is always 0600
+ *   (a file that held a credential never becomes world-readable when the token goes).
  *
  * Not in the published template (our choice, unverified against AMS itself): the HTTPS API
  * certificate and key at server/server.crt and server/server.key.
@@ -47,7 +48,7 @@ export const AMS_RESTART_FILES: readonly string[] = [
   AMS_FILES.etcdKey,
 ];
 
-/** Config items whose value is a credential: their presence makes config-items.yaml 0600. */
+/** Config items whose value is a credential (not put on argv; see workload.ts). */
 export const AMS_SECRET_CONFIG_ITEMS: ReadonlySet<string> = new Set(['agent.api.token']);
 
 export type AmsStore =
@@ -168,9 +169,9 @@ export function trustStoreFile(entries: readonly TrustStoreEntry[]): DesiredFile
   return { path: AMS_FILES.trustStore, content: renderTrustStore(entries), mode: 0o644 };
 }
 
+/** Always 0600: it holds or may have held the agent API token. */
 export function configItemsFile(items: Readonly<Record<string, string>>): DesiredFile {
-  const holdsSecret = Object.keys(items).some((k) => AMS_SECRET_CONFIG_ITEMS.has(k));
-  return { path: AMS_FILES.configItems, content: renderConfigItems(items), mode: holdsSecret ? 0o600 : 0o644 };
+  return { path: AMS_FILES.configItems, content: renderConfigItems(items), mode: 0o600 };
 }
 
 /** Every file of the desired state, as they are once an apply has fully succeeded. */

@@ -109,7 +109,7 @@ describe('AmsWorkload.apply', () => {
     expect(calls).toEqual(['restart', 'restart']);
   });
 
-  it('sets only changed config items, resets dropped ones, and keeps the token file 0600', async () => {
+  it('sets only changed config items, resets dropped ones, and keeps the items file 0600', async () => {
     const wl = new AmsWorkload({ dir, control });
     await wl.apply({ ...state, configItems: { 'load_balancer.url': 'https://a:8444', 'agent.api.token': 't1' } });
     expect(calls).toEqual(['restart', 'set agent.api.token=t1', 'set load_balancer.url=https://a:8444']);
@@ -118,7 +118,8 @@ describe('AmsWorkload.apply', () => {
     const r = await wl.apply({ ...state, configItems: { 'load_balancer.url': 'https://b:8444' } });
     expect(r.restarted).toBe(false);
     expect(calls).toEqual(['set agent.api.token=', 'set load_balancer.url=https://b:8444']);
-    expect(statSync(wl.path('server/config-items.yaml')).mode & 0o777).toBe(0o644);
+    // Still 0600 once the token is gone: the file held a credential (issue 4/6 finding).
+    expect(statSync(wl.path('server/config-items.yaml')).mode & 0o777).toBe(0o600);
   });
 
   it('a failed restart is retried by the next apply', async () => {

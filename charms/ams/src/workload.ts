@@ -126,6 +126,14 @@ export class AmsWorkload {
     return `${this.dir}/${file}`;
   }
 
+  /** What AMS has been told so far (the charm's records): the last good state to keep through invalid remote data. */
+  recorded(): { readonly trusted: TrustStoreEntry[]; readonly configItems: Record<string, string> } {
+    return {
+      trusted: parseTrustStore(readIfExists(this.dir, AMS_FILES.trustStore)),
+      configItems: parseConfigItems(readIfExists(this.dir, AMS_FILES.configItems)),
+    };
+  }
+
   async apply(state: AmsWorkloadState): Promise<AmsApplyResult> {
     const changes = applyFiles(this.dir, renderAmsServiceFiles(state, this.dir), AMS_RESTART_FILES);
     const pending = new PendingAction<'restart'>(this.dir, 'ams');

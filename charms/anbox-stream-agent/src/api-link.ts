@@ -9,6 +9,8 @@
  *   advertises `secrets_supported`); the secret is granted to that relation only;
  * - inline `token` otherwise (Juju 2.9: no secrets at all).
  * On `client-relation-broken` the leader revokes that relation's grant.
+ * Issue 4/6: an invalid `secrets_supported` flag from AMS is not "cannot read secrets": the
+ * leader blocks naming relation and field, and leaves that relation's bag as it was.
  */
 import { randomBytes } from 'node:crypto';
 import type { CharmKit } from '../../../lib/charmkit/kit.ts';
@@ -52,6 +54,12 @@ export function publishApi(kit: CharmKit, codec: InterfaceCodec<AgentApiBags>, t
       continue;
     }
     const url = `https://${host.includes(':') ? `[${host}]` : host}:${AGENT_API_PORT}`;
+    const invalid = [codec.read(relation.remoteAppBag, 'requirer.app'), ...relation.units.map((u) => codec.read(relation.remoteUnit(u), 'requirer.unit'))]
+      .flatMap((r) => (!r.ok && r.reason === 'invalid' ? [r.message] : []));
+    if (invalid.length) {
+      book.blocked(`${invalid.join('; ')} (kept what we publish on ${relation.name})`);
+      continue;
+    }
     const { mode, why } = kit.store.transport(relation);
     if (mode === 'undecided') {
       book.waiting(why);

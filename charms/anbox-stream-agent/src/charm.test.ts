@@ -223,6 +223,43 @@ describe('anbox-stream-agent charm, Juju 3.6 only', () => {
     expect(h.statuses('m')[`${AGENT}/0`]).toMatch(/^waiting: nats:\d+: secret token_secret_id not readable yet \(.*permission denied.*\)$/);
   }, 60_000);
 
+  it('issue 4/6: invalid nats/ams bags change nothing, block naming relation and field; a removed relation drops its last good view', async () => {
+    h = new CharmHarness();
+    h.charms.set('natsy', natsyCharm);
+    h.engine.addModel('m');
+    h.deploy('m', 'ams', { config: EC });
+    h.deploy('m', AGENT, { config: EC });
+    h.engine.deploy('m', NATSY, 'natsy');
+    h.engine.integrate('m', 'ams:rest-api', `${AGENT}:ams`);
+    h.engine.integrate('m', 'natsy:client', `${AGENT}:nats`);
+    await h.settle();
+    const file = join(h.unitDir('m', `${AGENT}/0`, 'agent'), 'config.yaml');
+    const before = readFileSync(file, 'utf8');
+    const caBefore = readFileSync(join(h.unitDir('m', `${AGENT}/0`, 'agent'), 'certs/nats-ca.crt'), 'utf8');
+    const natsId = await exec(h, 'm', 'natsy/0', (tools) => {
+      const [id] = tools.relationIds('client');
+      tools.relationSet(id!, { ca_cert: 'not a certificate' }, { app: true });
+      tools.relationSet(id!, { url: 'http://nats.example' });
+      return `nats:${id!.split(':')[1]}`; // the same id, as the agent names it
+    });
+    await exec(h, 'm', 'ams/0', (tools) => tools.relationSet(tools.relationIds('rest-api')[0]!, { port: 'not-a-port' }));
+    await h.settle();
+    expect(h.failures).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readFileSync(join(h.unitDir('m', `${AGENT}/0`, 'agent'), 'certs/nats-ca.crt'), 'utf8')).toBe(caBefore);
+    const status = h.statuses('m')[`${AGENT}/0`]!;
+    expect(status).toMatch(/^blocked: /);
+    expect(status).toContain(`${natsId} app bag field "ca_cert"`);
+    expect(status).toContain(`${natsId} unit bag natsy/0 field "url"`);
+    expect(status).toMatch(/ams:\d+ unit bag ams\/0 field "port"/);
+    expect(Object.keys(await exec(h, 'm', `${AGENT}/0`, (tools) => tools.stateGet()))).toContain(`anbox-stream-agent.remote.${natsId}`);
+    h.engine.removeRelation('m', 'natsy:client', `${AGENT}:nats`);
+    await h.settle();
+    expect(h.failures).toEqual([]);
+    expect(Object.keys(await exec(h, 'm', `${AGENT}/0`, (tools) => tools.stateGet()))).not.toContain(`anbox-stream-agent.remote.${natsId}`);
+    expect(agentConfig(h, 'm', `${AGENT}/0`).nats).toBeUndefined();
+  }, 60_000);
+
   it('default key algorithm: an RSA 4096 client certificate; alone it is blocked on both relations', async () => {
     h = new CharmHarness();
     h.engine.addModel('m');

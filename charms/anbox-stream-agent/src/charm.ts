@@ -22,6 +22,7 @@ import { StatusBook } from '../../common/src/status-book.ts';
 import { AMS_ENDPOINT, amsLink } from './ams-link.ts';
 import { AGENT_API_PORT, apiToken, CLIENT_ENDPOINT, publishApi } from './api-link.ts';
 import { NATS_ENDPOINT, natsLink } from './nats-link.ts';
+import { RemoteViews } from './remote-view.ts';
 import { AgentWorkload } from './workload.ts';
 
 export const CERTIFICATES_ENDPOINT = 'certificates';
@@ -78,10 +79,20 @@ export async function reconcileAgent(ctx: CharmContext, options: AgentCharmOptio
   const clientCert = leaf ? firstCertificate(leaf.certPem) : undefined;
   const fingerprint = clientCert ? certificateFingerprint(clientCert, 'plain') : undefined;
 
+  // Last good remote data per relation (issue 4/6); a broken or gone relation loses its view.
+  const views = new RemoteViews(ctx.tools);
+  const amsRelations = kit.relations.all(AMS_ENDPOINT);
+  const natsRelations = kit.relations.all(NATS_ENDPOINT);
+  views.prune(AMS_ENDPOINT, amsRelations);
+  views.prune(NATS_ENDPOINT, natsRelations);
   const rest = await loadInterface('rest');
-  const ams = amsLink(kit.relations.all(AMS_ENDPOINT)[0], rest, clientCert, cfg.pinning, book);
+  const ams = amsLink(amsRelations[0], rest, clientCert, cfg.pinning, book, views);
   const natsCodec = await loadInterface('nats');
-  const nats = natsLink(kit.relations.all(NATS_ENDPOINT)[0], natsCodec, kit.store, route, book, (v) => kit.log.registerSecret(v));
+  const nats = natsLink(natsRelations[0], natsCodec, {
+    store: kit.store, route, book, views,
+    registerSecret: (v) => kit.log.registerSecret(v),
+    secretGet: (id, refresh) => ctx.tools.secretGet(refresh ? { id, refresh: true } : { id }),
+  });
   const token = await apiToken(kit, book);
   publishApi(kit, await loadInterface(AGENT_API_CODEC), token, fingerprint, cfg.location, book);
 

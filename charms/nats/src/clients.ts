@@ -41,7 +41,7 @@ export async function reconcileClients(kit: CharmKit, input: ClientsInput, book:
       for (const x of invalid) if (!x.ok) book.blocked(x.message);
       continue;
     }
-    const { mode } = kit.store.transport(r);
+    const { mode, why } = kit.store.transport(r);
     const host = ingressAddress(kit.ctx.tools, CLIENT_ENDPOINT, r.name);
     if (!host) {
       book.waiting(`${r.name}: no ingress address yet`);
@@ -49,8 +49,11 @@ export async function reconcileClients(kit: CharmKit, input: ClientsInput, book:
     }
     const credential = mode === 'inline' ? `${input.token}@` : '';
     nats.write(r.local, 'provider.unit', { url: `${input.tls ? 'tls' : 'nats'}://${credential}${hostPort(host, input.port)}` });
-    if (mode === 'undecided') book.note(`${r.name}: waiting for the client to say whether it reads secrets`);
+    if (mode === 'undecided') book.note(why);
     if (!leader) continue;
+    // Undecided (silent, invalid flag, or a refused downgrade): touch neither the grant nor the
+    // app bag, so an id already shared stays there and keeps lib/secrets' no-downgrade rule in force.
+    if (mode === 'undecided') continue;
 
     const hadId = r.localApp.get('token_secret_id');
     const useSecret = mode === 'secret' && input.tokenId !== undefined;

@@ -95,14 +95,16 @@ async function semanticCheckUncached(iface: string, key: string, field: string, 
 }
 
 describe('fuzz level 1: findings', () => {
-  // FINDING (reported, not fixed: lib/relations is not ours): InterfaceCodec.read lists one
+  // FINDING (fixed in lib/relations summarizeProblems): InterfaceCodec.read listed one
   // problem per bad list item, so 1,025 empty entries in `certificates` make a ~400 KB status
-  // message. Flip to `it` once the message is capped (e.g. first 5 problems + "and N more").
-  it.failing('a rejected list of 1,025 bad entries still gives a short status message', async () => {
+  // message. Now capped: first problems + "and N more", at most 200 chars.
+  it('a rejected list of 1,025 bad entries still gives a short status message', async () => {
     const codec = await loadInterface('tls-certificates');
     const read = codec.read(bagOf('tls-certificates', { certificates: JSON.stringify(Array.from({ length: 1025 }, () => ({}))) }), 'provider.app');
     expect(read.ok).toBe(false);
-    expect(read.ok ? '' : read.message.length).toBeLessThan(4000);
+    expect(read.ok ? '' : read.message.length).toBeLessThanOrEqual(200);
+    expect(read.ok ? '' : read.message).toMatch(/^tls-certificates:7 app bag field "certificates": .*; and \d+ more$/);
+    expect(read.ok ? 0 : read.problems.length).toBeLessThanOrEqual(3);
   });
 });
 
@@ -134,8 +136,8 @@ describe.each(Object.keys(INTERFACES) as Array<keyof typeof INTERFACES>)('fuzz l
             const v = bag[f];
             if (v !== undefined && v.length >= 24 && read.message.includes(v)) bad.push(`message echoes the value of ${f}`);
           }
-          // Known finding (see the it.failing above): one problem per bad list item, unbounded.
-          if (read.problems.length <= 20 && read.message.length >= 4000) bad.push(`message of ${read.message.length} chars`);
+          // Fixed finding (see the test above): reported problems and message are capped.
+          if (read.problems.length > 3 || read.message.length > 200) bad.push(`${read.problems.length} problems, message of ${read.message.length} chars`);
           expect(bad).toEqual([]);
           return;
         }
