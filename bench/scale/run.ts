@@ -58,7 +58,7 @@ async function settle(h: CharmHarness): Promise<Timed[]> {
   const out: Timed[] = [];
   for (;;) {
     const t = performance.now();
-    const r = await runNextHook(h.engine, (env, runner, hook) => dispatch(h.charms.get(hook.charm.name)!, { env, runner, stderr: () => undefined }));
+    const r = await runNextHook(h.engine, (env, runner, hook) => dispatch(h.charms.get(hook.charm.name)!, { env, runner, memory: h.memory.forEnv(env), stderr: () => undefined }));
     if (!r) return out;
     if (r.exitCode !== 0) throw new Error(`${r.hook.unit} ${r.hook.name} failed: ${String(r.error ?? '')}`);
     out.push({ run: r, ms: performance.now() - t });

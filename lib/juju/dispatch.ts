@@ -30,12 +30,28 @@ import { ActionFailed, StatusError } from './status.ts';
 import type { UnitStatus } from './status.ts';
 import type { HookTools, ToolRunner } from './types.ts';
 import { JujuVersion } from './version.ts';
+import { HookMemory } from './memory/hook-memory.ts';
+import type { MemoryEvent } from './memory/invalidation.ts';
+import { FileMemoryStore, memoryFilePath, type MemoryStore } from './memory/store.ts';
+
+/**
+ * Derived data a charm keeps between hooks (e.g. its verdict on a certificate it already
+ * checked), saved with the hook memory only when the hook succeeds, empty after a failure or a
+ * cold start. Never secrets.
+ */
+export interface DerivedMemo {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): void;
+  keys(): string[];
+}
 
 export interface CharmContext {
   readonly hook: HookContext;
   readonly tools: HookTools;
   readonly log: Logger;
   readonly version: JujuVersion;
+  readonly memo: DerivedMemo;
 }
 
 export interface ActionContext extends CharmContext {
@@ -85,6 +101,59 @@ export interface DispatchOptions {
   readonly argv0?: string;
   /** Where the one-line failure goes (default process.stderr). */
   readonly stderr?: (line: string) => void;
+  /**
+   * The unit's hook memory (memory/hook-memory.ts). Default none; `main` uses the unit's file
+   * (memory/store.ts `memoryFilePath`), in-process simulators one InMemoryStore per unit.
+   */
+  readonly memory?: MemoryStore;
+}
+
+/** A charm, or a loader of it: a lazy loader keeps the entry bundle small (dispatch decides first). */
+export type CharmSource = CharmDefinition | (() => Promise<CharmDefinition>);
+
+/** In-process, one unit may be handed several definitions (tests): each gets its own memory. */
+const charmIds = new WeakMap<object, string>();
+let charmCount = 0;
+function charmId(source: CharmSource): string {
+  let id = charmIds.get(source);
+  if (id === undefined) {
+    id = String(++charmCount);
+    charmIds.set(source, id);
+  }
+  return id;
+}
+
+/** A memo that forgets everything at the end of the hook (no memory store). */
+function ephemeralMemo(): DerivedMemo {
+  const m = new Map<string, string>();
+  return { get: (k) => m.get(k), set: (k, v) => { m.set(k, v); }, delete: (k) => { m.delete(k); }, keys: () => [...m.keys()] };
+}
+
+function memoryEvent(hook: HookContext): MemoryEvent {
+  return {
+    kind: hook.kind,
+    unitName: hook.unit.name,
+    appName: hook.unit.app,
+    ...(hook.relation ? { relation: { endpoint: hook.relation.endpoint, id: hook.relation.id } } : {}),
+    ...(hook.remoteUnit ? { remoteUnit: hook.remoteUnit } : {}),
+    ...(hook.departingUnit ? { departingUnit: hook.departingUnit } : {}),
+  };
+}
+
+/**
+ * The fixpoint skip: the last reconcile wrote nothing, and every answer it depended on is
+ * still valid or re-reads the same, so running it again would write nothing again. Any doubt
+ * (a stale secret read, a re-read that fails) runs the reconcile.
+ */
+function reconcileCanBeSkipped(memory: HookMemory, tools: Tools): boolean {
+  const plan = memory.skipPlan();
+  if (!plan) return false;
+  try {
+    for (const key of plan) if (!tools.recheck(key)) return false;
+  } catch {
+    return false;
+  }
+  return memory.unchangedSince();
 }
 
 function oneLine(error: unknown): string {
@@ -93,7 +162,7 @@ function oneLine(error: unknown): string {
 }
 
 /** Run the hook or action the environment names; resolves to the process exit code. */
-export async function dispatch(charm: CharmDefinition, options: DispatchOptions = {}): Promise<number> {
+export async function dispatch(source: CharmSource, options: DispatchOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const runner = options.runner ?? new SpawnRunner(options.env ? { env } : {});
   const stderr = options.stderr ?? ((line: string) => void process.stderr.write(`${line}\n`));
@@ -107,24 +176,44 @@ export async function dispatch(charm: CharmDefinition, options: DispatchOptions 
     return 1;
   }
   const version = JujuVersion.parse(hook.jujuVersion || '0.0.0');
+  // Taken (read and removed) now: a hook that fails leaves no memory (store.ts). Not used on
+  // Juju without secrets (credentials may sit in databags there) nor by actions (they may write
+  // anything; the next hook starts cold).
+  const saved = options.memory?.take();
+  const memory = options.memory && version.hasSecrets && !hook.action ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source) }) : undefined;
   const tools = new Tools(runner, {
     unitName: hook.unit.name,
     redactor,
     version,
     ...(hook.relation ? { relationId: hook.relation.idString } : {}),
+    ...(memory ? { memory } : {}),
   });
   const log = new Logger(tools, { redactor, fallback: stderr });
-  const ctx: CharmContext = Object.freeze({ hook, tools, log, version });
+  const ctx: CharmContext = Object.freeze({ hook, tools, log, version, memo: memory?.memo ?? ephemeralMemo() });
+  const remember = (outcome: 'skipped' | 'reconciled' | 'other'): void => {
+    if (!memory || !options.memory) return;
+    try {
+      options.memory.save(memory.serialise(outcome));
+    } catch (error) {
+      log.warning(`hook memory not saved (the next hook reads everything again): ${oneLine(error)}`);
+    }
+  };
 
   try {
-    if (hook.action) await runAction(charm, ctx, hook.action.name);
-    else await runHook(charm, ctx);
+    if (hook.action) {
+      await runAction(await load(source), ctx, hook.action.name);
+    } else if (memory && (typeof source === 'function' || skippable(source, hook)) && reconcileCanBeSkipped(memory, tools)) {
+      remember('skipped');
+    } else {
+      remember((await runHook(await load(source), ctx)) ? 'reconciled' : 'other');
+    }
     return 0;
   } catch (error) {
     let failure: unknown = error;
     if (error instanceof StatusError && !hook.action) {
       try {
         tools.statusSet(error.status.name, error.status.message);
+        remember('other');
         return 0;
       } catch (statusError) {
         failure = statusError;
@@ -145,14 +234,31 @@ export async function dispatch(charm: CharmDefinition, options: DispatchOptions 
   }
 }
 
-async function runHook(charm: CharmDefinition, ctx: CharmContext): Promise<void> {
+const load = async (source: CharmSource): Promise<CharmDefinition> => (typeof source === 'function' ? source() : source);
+
+function handlerOf(charm: CharmDefinition, hook: HookContext): HookHandler | undefined {
+  return charm.hooks?.[hook.name] ?? (GENERIC_HOOK_KEYS.has(hook.kind) ? charm.hooks?.[hook.kind] : undefined);
+}
+
+/**
+ * A known definition may be skipped only when the hook would run nothing but its reconcile (a
+ * handler is event work, not a function of the unit's view). A lazy loader (`CharmSource`
+ * function) declares a reconcile-only charm: the skip is decided before loading it.
+ */
+function skippable(charm: CharmDefinition, hook: HookContext): boolean {
+  return charm.reconcile !== undefined && handlerOf(charm, hook) === undefined;
+}
+
+/** Runs the handler and the reconcile; true when the reconcile ran to its end. */
+async function runHook(charm: CharmDefinition, ctx: CharmContext): Promise<boolean> {
   const { name, kind } = ctx.hook;
-  const handler = charm.hooks?.[name] ?? (GENERIC_HOOK_KEYS.has(kind) ? charm.hooks?.[kind] : undefined);
+  const handler = handlerOf(charm, ctx.hook);
   if (handler) await handler(ctx);
   const skip = charm.skipReconcile ?? DEFAULT_SKIP_RECONCILE;
-  if (!charm.reconcile || skip.includes(name) || skip.includes(kind)) return;
+  if (!charm.reconcile || skip.includes(name) || skip.includes(kind)) return false;
   const status = await charm.reconcile(ctx);
   if (status) ctx.tools.statusSet(status.name, status.message);
+  return !handler;
 }
 
 async function runAction(charm: CharmDefinition, ctx: CharmContext, name: string): Promise<void> {
@@ -166,10 +272,15 @@ async function runAction(charm: CharmDefinition, ctx: CharmContext, name: string
   if (results && Object.keys(results).length > 0) ctx.tools.actionSet(results);
 }
 
-/** Entry point of a real charm: `main(charm)` at the bottom of the bundled file. */
-export async function main(charm: CharmDefinition, options: DispatchOptions = {}): Promise<void> {
+/**
+ * Entry point of a real charm: `main(charm)` at the bottom of the bundled file, or
+ * `main(() => import('./charm.ts').then((m) => m.charm))` from a small entry. The unit's hook
+ * memory lives in its charm directory (memory/store.ts).
+ */
+export async function main(charm: CharmSource, options: DispatchOptions = {}): Promise<void> {
   try {
-    process.exitCode = await dispatch(charm, options);
+    const path = options.memory ? undefined : memoryFilePath(options.env ?? process.env);
+    process.exitCode = await dispatch(charm, path ? { ...options, memory: new FileMemoryStore(path) } : options);
   } catch (error) {
     process.stderr.write(`charm: ${oneLine(error)}\n`);
     process.exitCode = 1;

@@ -132,14 +132,16 @@ describe('Tools', () => {
     ]);
   });
 
-  it('not cached: status-get and opened-ports (opened-ports ignores this hook\'s open-port, §0.4)', () => {
+  it('status-get is not cached; opened-ports is, as it shows committed ports only and ignores this hook\'s open-port (§0.4)', () => {
     fake.on('opened-ports', ['--format=json'], { stdout: '[]\n' })
+      .on('open-port', ['8080/tcp'], {})
       .on('status-get', ['--include-data', '--format=json'], { stdout: '{"status":"active","message":""}\n' });
     tools.openedPorts();
-    tools.openedPorts();
+    tools.openPort({ protocol: 'tcp', from: 8080, to: 8080 });
+    expect(tools.openedPorts()).toEqual([]);
     tools.statusGet();
     tools.statusGet();
-    expect(fake.calls()).toHaveLength(4);
+    expect(fake.calls().map((c) => c.tool)).toEqual(['opened-ports', 'open-port', 'status-get', 'status-get']);
   });
 
   it('with a version, oversized secret content is refused before any file or tool (contract §3.3)', () => {

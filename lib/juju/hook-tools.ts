@@ -33,6 +33,8 @@ import type {
   SecretGetOptions, SecretInfo, SecretMetadataOptions, SecretRevokeOptions, StatusInfo, StatusName, ToolRunner,
 } from './types.ts';
 import { secretContentProblem } from './version.ts';
+import type { HookMemory } from './memory/hook-memory.ts';
+import { memoryKey } from './memory/invalidation.ts';
 import type { JujuVersion } from './version.ts';
 
 /** Contract §2.8: a positive is-leader answer is a lease of about 30 s. */
@@ -51,6 +53,17 @@ export interface ToolsOptions {
   readonly secretFiles?: SecretFileOptions;
   /** Clock for the is-leader lease (tests). */
   readonly now?: () => number;
+  /**
+   * The unit's memory of its last successful hook (memory/hook-memory.ts): reads it still
+   * vouches for are answered without a call, every read is recorded for the fixpoint skip,
+   * and writes that would not change anything are not made.
+   */
+  readonly memory?: HookMemory;
+}
+
+/** True when writing `data` into `bag` would leave it as it is (contract §2.4 merge). */
+function mergeChanges(bag: Readonly<Record<string, string>>, data: Readonly<Record<string, string>>): boolean {
+  return Object.entries(data).some(([k, v]) => (v === '' ? k in bag : bag[k] !== v));
 }
 
 function numericId(relationId: RelationIdString | number): number {
@@ -79,20 +92,12 @@ export class Tools implements HookTools {
   /** numeric relation id → endpoint, learnt from relation-ids and the hook's relation. */
   readonly #endpoints = new Map<number, string>();
 
-  #config: Record<string, ConfigValue> | undefined;
   #leader: { value: boolean; at: number } | undefined;
-  #leaderData: Record<string, string> | undefined;
-  #state: Record<string, string> | undefined;
   #actionParams: Record<string, unknown> | undefined;
-  readonly #relationIds = new Map<string, RelationIdString[]>();
-  readonly #relationUnits = new Map<number, string[]>();
-  readonly #remoteApps = new Map<number, string>();
-  /** `${id}|unit|${name}` or `${id}|app|${name}` → bag. */
-  readonly #bags = new Map<string, Record<string, string>>();
-  readonly #networks = new Map<string, NetworkInfo>();
-  readonly #unitAddresses = new Map<string, string | undefined>();
-  readonly #relationModels = new Map<string, { uuid: string }>();
+  /** This hook's answers by memory key (memory/invalidation.ts `memoryKey`). */
+  readonly #cache = new Map<string, unknown>();
   readonly #secrets = new Map<string, Record<string, string>>();
+  readonly #memory: HookMemory | undefined;
 
   constructor(runner: ToolRunner, options: ToolsOptions = {}) {
     this.#runner = runner;
@@ -102,134 +107,171 @@ export class Tools implements HookTools {
     this.#secretFiles = options.secretFiles ?? {};
     this.#now = options.now ?? Date.now;
     this.redactor = options.redactor ?? new Redactor();
+    this.#memory = options.memory;
     if (options.relationId) this.#rememberRelation(options.relationId);
+  }
+
+  /**
+   * A read answered by this hook's cache, else by the memory, else by the tool. Every answer
+   * is recorded with the memory (the fixpoint skip compares them in a later hook).
+   */
+  #read<T>(key: string, fetch: () => T): T {
+    if (this.#cache.has(key)) return this.#cache.get(key) as T;
+    const remembered = this.#memory?.recall(key);
+    const value = remembered !== undefined ? (remembered as T) : fetch();
+    this.#cache.set(key, value);
+    this.#memory?.observe(key, 'value', value);
+    return value;
+  }
+
+  /** What we know of `key` without a call (this hook, else the memory), or undefined. */
+  #known<T>(key: string): T | undefined {
+    if (this.#cache.has(key)) return this.#cache.get(key) as T;
+    const remembered = this.#memory?.recall(key) as T | undefined;
+    if (remembered !== undefined) {
+      this.#cache.set(key, remembered);
+      this.#memory?.observe(key, 'value', remembered);
+    }
+    return remembered;
+  }
+
+  /** Our own write changed what `key` answers: this hook and the next see the new answer. */
+  #updated(key: string, value: unknown): void {
+    this.#cache.set(key, value);
+    this.#memory?.update(key, value);
+  }
+
+  #forget(...prefixes: string[]): void {
+    for (const k of [...this.#cache.keys()]) if (prefixes.some((p) => k.startsWith(p))) this.#cache.delete(k);
+    this.#memory?.forget(...prefixes);
   }
 
   #rememberRelation(id: RelationIdString): void {
     const at = id.lastIndexOf(':');
-    if (at > 0) this.#endpoints.set(numericId(id), id.slice(0, at));
+    if (at > 0) {
+      this.#endpoints.set(numericId(id), id.slice(0, at));
+      this.#memory?.rememberEndpoint(numericId(id), id.slice(0, at));
+    }
   }
 
   /** `-r` value: `<endpoint>:<id>` whenever we know the endpoint, else what we were given. */
   #rel(relationId: RelationIdString | number): RelationIdString | number {
     if (typeof relationId !== 'number') return relationId;
-    const endpoint = this.#endpoints.get(relationId);
+    const endpoint = this.#endpoints.get(relationId) ?? this.#memory?.endpoint(relationId);
     return endpoint === undefined ? relationId : (`${endpoint}:${relationId}` as RelationIdString);
   }
 
   // ---- relations (contract §2.1–2.6)
 
   relationIds(endpoint: string): RelationIdString[] {
-    let ids = this.#relationIds.get(endpoint);
-    if (!ids) {
-      ids = relation.relationIds(this.#runner, endpoint);
-      for (const id of ids) this.#rememberRelation(id);
-      this.#relationIds.set(endpoint, ids);
-    }
+    const ids = this.#read(memoryKey.relationIds(endpoint), () => relation.relationIds(this.#runner, endpoint));
+    for (const id of ids) this.#rememberRelation(id);
     return [...ids];
   }
 
   relationList(relationId: RelationIdString | number): string[] {
-    const key = numericId(relationId);
-    let units = this.#relationUnits.get(key);
-    if (!units) {
-      units = relation.relationList(this.#runner, this.#rel(relationId));
-      this.#relationUnits.set(key, units);
-    }
-    return [...units];
+    const id = numericId(relationId);
+    return [...this.#read(memoryKey.relationList(id), () => relation.relationList(this.#runner, this.#rel(relationId)))];
   }
 
   relationRemoteApp(relationId: RelationIdString | number): string {
-    const key = numericId(relationId);
-    let app = this.#remoteApps.get(key);
-    if (app === undefined) {
-      app = relation.relationRemoteApp(this.#runner, this.#rel(relationId));
-      this.#remoteApps.set(key, app);
-    }
-    return app;
+    const id = numericId(relationId);
+    return this.#read(memoryKey.remoteApp(id), () => relation.relationRemoteApp(this.#runner, this.#rel(relationId)));
   }
 
   relationGet(relationId: RelationIdString | number, target: string, options: { app?: boolean } = {}): Record<string, string> {
-    const key = `${numericId(relationId)}|${options.app ? 'app' : 'unit'}|${target}`;
-    let bag = this.#bags.get(key);
-    if (!bag) {
-      bag = relation.relationGet(this.#runner, this.#rel(relationId), target, options);
-      this.#bags.set(key, bag);
-    }
-    return { ...bag };
+    const key = memoryKey.bag(numericId(relationId), options.app ? 'app' : 'unit', target);
+    return { ...this.#read(key, () => relation.relationGet(this.#runner, this.#rel(relationId), target, options)) };
   }
 
   relationSet(relationId: RelationIdString | number, data: Readonly<Record<string, string>>, options: { app?: boolean } = {}): void {
     if (Object.keys(data).length === 0) return; // Juju accepts it as a no-op (§2.4); save the call
-    relation.relationSet(this.#runner, this.#rel(relationId), data, options);
     const id = numericId(relationId);
     const own = options.app ? this.#appName : this.#unitName;
-    if (own === undefined) {
-      // We cannot tell which cached bag is ours: forget this relation's bags.
-      for (const key of [...this.#bags.keys()]) if (key.startsWith(`${id}|`)) this.#bags.delete(key);
-      return;
-    }
-    const key = `${id}|${options.app ? 'app' : 'unit'}|${own}`;
-    const cached = this.#bags.get(key);
-    if (cached) this.#bags.set(key, merged(cached, data));
+    const key = own === undefined ? undefined : memoryKey.bag(id, options.app ? 'app' : 'unit', own);
+    const known = key ? this.#known<Record<string, string>>(key) : undefined;
+    if (known && !mergeChanges(known, data)) return; // Juju would store the same bag
+    relation.relationSet(this.#runner, this.#rel(relationId), data, options);
+    this.#memory?.wrote('relation-set');
+    // We cannot tell which cached bag is ours: forget this relation's bags.
+    if (key === undefined) this.#forget(`bag|${id}|`);
+    else if (known) this.#updated(key, merged(known, data));
+    else this.#forget(key);
   }
 
-  /** Cached: the other side's model cannot change within a hook. */
+  /** Cached: the other side's model cannot change within a relation's life. */
   relationModelGet(relationId: RelationIdString | number): { uuid: string } {
-    const key = `relation-model-get|${numericId(relationId)}`;
-    let cached = this.#relationModels.get(key);
-    if (!cached) {
-      cached = relation.relationModelGet(this.#runner, this.#rel(relationId));
-      this.#relationModels.set(key, cached);
-    }
-    return { ...cached };
+    const id = numericId(relationId);
+    return { ...this.#read(memoryKey.relationModel(id), () => relation.relationModelGet(this.#runner, this.#rel(relationId))) };
   }
 
   // ---- config, leadership, unit state (contract §2.7, 2.8, 2.13)
 
   configGet(): Record<string, ConfigValue> {
-    this.#config ??= config.configGet(this.#runner);
-    return { ...this.#config };
+    return { ...this.#read(memoryKey.config(), () => config.configGet(this.#runner)) };
   }
 
   isLeader(): boolean {
     const cached = this.#leader;
     if (cached && (!cached.value || this.#now() - cached.at < LEADER_LEASE_MS)) return cached.value;
-    const value = leader.isLeader(this.#runner);
+    // Only a `false` is remembered across hooks (memory/invalidation.ts); a `true` is asked again.
+    const remembered = cached ? undefined : this.#memory?.recall(memoryKey.isLeader());
+    const value = remembered === false ? false : leader.isLeader(this.#runner);
     this.#leader = { value, at: this.#now() };
+    this.#memory?.observe(memoryKey.isLeader(), 'value', value);
     return value;
   }
 
   leaderGet(): Record<string, string> {
-    this.#leaderData ??= leader.leaderGet(this.#runner);
-    return { ...this.#leaderData };
+    return { ...this.#read(memoryKey.leaderGet(), () => leader.leaderGet(this.#runner)) };
   }
 
   leaderSet(data: Readonly<Record<string, string>>): void {
+    const known = this.#known<Record<string, string>>(memoryKey.leaderGet());
+    if (known && !mergeChanges(known, data)) return;
     leader.leaderSet(this.#runner, data);
-    if (this.#leaderData) this.#leaderData = merged(this.#leaderData, data);
+    this.#memory?.wrote('leader-set');
+    if (known) this.#updated(memoryKey.leaderGet(), merged(known, data));
+    else this.#forget(memoryKey.leaderGet());
   }
 
   stateGet(): Record<string, string> {
-    this.#state ??= state.stateGet(this.#runner);
-    return { ...this.#state };
+    return { ...this.#read(memoryKey.state(), () => state.stateGet(this.#runner)) };
   }
 
   stateSet(data: Readonly<Record<string, string>>): void {
+    const known = this.#known<Record<string, string>>(memoryKey.state());
+    if (known && Object.entries(data).every(([k, v]) => known[k] === v)) return;
     state.stateSet(this.#runner, data);
+    this.#memory?.wrote('state-set');
     // state-set stores '' as a value (contract §2.13 is unsure); only state-delete removes.
-    if (this.#state) this.#state = { ...this.#state, ...data };
+    if (known) this.#updated(memoryKey.state(), { ...known, ...data });
+    else this.#forget(memoryKey.state());
   }
 
   stateDelete(key: string): void {
+    const known = this.#known<Record<string, string>>(memoryKey.state());
+    if (known && !(key in known)) return; // deleting a missing key is a no-op (§2.13)
     state.stateDelete(this.#runner, key);
-    if (this.#state) delete this.#state[key];
+    this.#memory?.wrote('state-delete');
+    if (known) {
+      const next = { ...known };
+      delete next[key];
+      this.#updated(memoryKey.state(), next);
+    } else {
+      this.#forget(memoryKey.state());
+    }
   }
 
   // ---- status and logging (contract §2.9, 2.10)
 
   statusSet(name: StatusName, message = '', options: { application?: boolean } = {}): void {
-    status.statusSet(this.#runner, name, this.redactor.redact(message), options);
+    const text = this.redactor.redact(message);
+    // The unit status the last successful hook left (a failed hook saves no memory, so after
+    // an error the status is always set again).
+    if (!options.application && this.#memory?.sameStatus(name, text)) return;
+    status.statusSet(this.#runner, name, text, options);
+    if (!options.application) this.#memory?.statusSet(name, text);
   }
 
   statusGet(): StatusInfo {
@@ -248,36 +290,36 @@ export class Tools implements HookTools {
   // ---- network, ports, version (contract §2.12, 2.14, 2.15)
 
   networkGet(binding: string, options: { relationId?: RelationIdString | number } = {}): NetworkInfo {
-    const key = `${binding}|${options.relationId === undefined ? '' : numericId(options.relationId)}`;
-    let info = this.#networks.get(key);
-    if (!info) {
-      const rel = options.relationId === undefined ? {} : { relationId: this.#rel(options.relationId) };
-      info = network.networkGet(this.#runner, binding, rel);
-      this.#networks.set(key, info);
-    }
-    return info;
+    const id = options.relationId === undefined ? undefined : numericId(options.relationId);
+    const rel = options.relationId === undefined ? {} : { relationId: this.#rel(options.relationId) };
+    return this.#read(memoryKey.network(binding, id), () => network.networkGet(this.#runner, binding, rel));
   }
 
   unitGet(setting: 'private-address' | 'public-address'): string | undefined {
-    const key = `unit-get|${setting}`;
-    if (!this.#unitAddresses.has(key)) this.#unitAddresses.set(key, network.unitGet(this.#runner, setting));
-    return this.#unitAddresses.get(key);
+    // null stands for "no such address" (JSON keeps it; undefined would look like "not known").
+    return this.#read<string | null>(memoryKey.unitGet(setting), () => network.unitGet(this.#runner, setting) ?? null) ?? undefined;
   }
 
   openPort(port: PortRange, options: { endpoints?: readonly string[] } = {}): void {
     ports.openPort(this.#runner, port, options);
+    this.#memory?.wrote('open-port');
+    this.#memory?.forget(memoryKey.openedPorts()); // this hook keeps the committed view (§0.4)
   }
 
   closePort(port: PortRange, options: { endpoints?: readonly string[] } = {}): void {
     ports.closePort(this.#runner, port, options);
+    this.#memory?.wrote('close-port');
+    this.#memory?.forget(memoryKey.openedPorts());
   }
 
+  /** Committed ports only: this hook's own open-port is not shown (contract §0.4). */
   openedPorts(): PortRange[] {
-    return ports.openedPorts(this.#runner);
+    return [...this.#read(memoryKey.openedPorts(), () => ports.openedPorts(this.#runner))];
   }
 
   applicationVersionSet(version: string): void {
     status.applicationVersionSet(this.#runner, version);
+    this.#memory?.wrote('application-version-set');
   }
 
   // ---- actions (contract §2.11)
@@ -311,25 +353,40 @@ export class Tools implements HookTools {
     if (problem) throw new HookToolError(tool, [], 1, '', `ERROR ${problem}\n`);
   }
 
+  /** A secret write: contents, metadata and the ids we own may all read differently now. */
+  #secretWritten(what: string): void {
+    this.#secrets.clear();
+    this.#forget('secret-info|', memoryKey.secretIds());
+    this.#memory?.wrote(what);
+  }
+
   secretAdd(content: Readonly<Record<string, string>>, options: SecretAddOptions = {}): string {
     this.#registerValues(content);
     this.#checkSize('secret-add', content);
     const id = secret.secretAdd(this.#runner, content, options, this.#secretFiles);
-    this.#secrets.clear();
+    this.#secretWritten('secret-add');
     return id;
   }
 
+  /** Contents are cached for this hook only; the memory records that the secret was read, never what. */
   secretGet(options: SecretGetOptions): Record<string, string> {
     const mode = options.peek ? 'peek' : options.refresh ? 'refresh' : 'get';
-    const key = `${options.id ?? ''}|${options.label ?? ''}|${mode}`;
+    const key = memoryKey.secret(options.id ?? '', options.label ?? '', mode);
     let content = this.#secrets.get(key);
     if (!content) {
       content = secret.secretGet(this.#runner, options);
       this.#registerValues(content);
-      // A refresh moves this unit's tracked revision: earlier plain reads are stale now.
-      if (mode === 'refresh') this.#secrets.clear();
+      // A refresh moves this unit's tracked revision (recorded at once, §0.4): earlier plain
+      // reads in this hook are stale now. It is not a write for the hook memory: outside a
+      // secret-* hook (which is never skipped, invalidation.ts) the latest revision is the one
+      // the last refresh saw, so repeating it changes nothing.
+      if (mode === 'refresh') {
+        this.#secrets.clear();
+        for (const k of [...this.#cache.keys()]) if (k.startsWith('secret-info|')) this.#cache.delete(k);
+      }
       this.#secrets.set(key, content);
     }
+    this.#memory?.observe(key, 'secret');
     return { ...content };
   }
 
@@ -339,28 +396,55 @@ export class Tools implements HookTools {
       this.#checkSize('secret-set', content);
     }
     secret.secretSet(this.#runner, id, content, options, this.#secretFiles);
-    this.#secrets.clear();
+    this.#secretWritten('secret-set');
   }
 
   secretGrant(id: string, relationId: RelationIdString | number, options: { unit?: string } = {}): void {
     secret.secretGrant(this.#runner, id, this.#rel(relationId), options);
+    this.#secretWritten('secret-grant');
   }
 
   secretRevoke(id: string, options: SecretRevokeOptions = {}): void {
     const rel = options.relationId === undefined ? {} : { relationId: this.#rel(options.relationId) };
     secret.secretRevoke(this.#runner, id, { ...options, ...rel });
+    this.#secretWritten('secret-revoke');
   }
 
   secretRemove(id: string, options: { revision?: number } = {}): void {
     secret.secretRemove(this.#runner, id, options);
-    this.#secrets.clear();
+    this.#secretWritten('secret-remove');
   }
 
   secretIds(): string[] {
-    return secret.secretIds(this.#runner);
+    return [...this.#read(memoryKey.secretIds(), () => secret.secretIds(this.#runner))];
   }
 
   secretInfoGet(options: { id?: string; label?: string }): SecretInfo {
-    return secret.secretInfoGet(this.#runner, options);
+    return this.#read(memoryKey.secretInfo(options.id ?? '', options.label ?? ''), () => secret.secretInfoGet(this.#runner, options));
+  }
+
+  /**
+   * Asks again what a memory key answers (dispatch's fixpoint check). False for a key this
+   * version cannot re-read without side effects (secret contents) or does not know.
+   */
+  recheck(key: string): boolean {
+    const [tool, a = '', b = '', c = ''] = key.split('|');
+    switch (tool) {
+      case 'config': this.configGet(); return true;
+      case 'rids': this.relationIds(a); return true;
+      case 'units': this.relationList(Number(a)); return true;
+      case 'remote-app': this.relationRemoteApp(Number(a)); return true;
+      case 'bag': this.relationGet(Number(a), c, { app: b === 'app' }); return true;
+      case 'rmodel': this.relationModelGet(Number(a)); return true;
+      case 'net': this.networkGet(a, b === '' ? {} : { relationId: Number(b) }); return true;
+      case 'unit-get': if (a !== 'private-address' && a !== 'public-address') return false; this.unitGet(a); return true;
+      case 'leader-get': this.leaderGet(); return true;
+      case 'state': this.stateGet(); return true;
+      case 'opened-ports': this.openedPorts(); return true;
+      case 'is-leader': this.isLeader(); return true;
+      case 'secret-ids': this.secretIds(); return true;
+      case 'secret-info': this.secretInfoGet(a ? { id: a } : { label: b }); return true;
+      default: return false;
+    }
   }
 }

@@ -3,16 +3,18 @@
  * (lib/testing/in-process.ts). No Juju rule lives here: hooks run through lib/juju dispatch.
  */
 import { dispatch, type CharmDefinition } from '../../juju/dispatch.ts';
+import { MemoryBank } from '../../juju/memory/store.ts';
 import type { CharmSpec, Engine, HookInvocation } from '../../testing/engine/api.ts';
 import { settle, type HookRun, type InProcessDispatch } from '../../testing/in-process.ts';
 import type { SecretView } from '../../testing/engine/views.ts';
 
 /** Route each hook to the charm definition of its application's charm name. */
-export function dispatcher(charms: Readonly<Record<string, CharmDefinition | ((hook: HookInvocation) => CharmDefinition)>>): InProcessDispatch {
+export function dispatcher(charms: Readonly<Record<string, CharmDefinition | ((hook: HookInvocation) => CharmDefinition)>>, memory: MemoryBank = new MemoryBank()): InProcessDispatch {
+  // Each unit keeps its hook memory between hooks, as a unit's charm directory does.
   return (env, runner, hook) => {
     const def = charms[hook.charm.name];
     if (!def) throw new Error(`no in-process charm named "${hook.charm.name}"`);
-    return dispatch(typeof def === 'function' ? def(hook) : def, { env, runner, stderr: () => undefined });
+    return dispatch(typeof def === 'function' ? def(hook) : def, { env, runner, stderr: () => undefined, memory: memory.forEnv(env) });
   };
 }
 

@@ -49,8 +49,8 @@ const TARGETS: Target[] = [
   { iface: 'tls-certificates', key: 'provider.app', writer: { model: 'cloud', unit: 'fake-ca/0', endpoint: 'certificates' }, reader: { model: 'cloud', app: AGENT, endpoint: 'certificates' }, app: true },
 ];
 
-/** A settled deployment, snapshotted: the engine as JSON, the rendered files copied aside. */
-interface Fixture { readonly h: CharmHarness; readonly snapshot: WorldState; readonly filesBackup: string }
+/** A settled deployment, snapshotted: the engine as JSON, the rendered files copied aside, the units' hook memories. */
+interface Fixture { readonly h: CharmHarness; readonly snapshot: WorldState; readonly filesBackup: string; readonly memory: ReadonlyMap<string, string> }
 
 async function fixture(h: CharmHarness): Promise<Fixture> {
   await run(h);
@@ -59,7 +59,7 @@ async function fixture(h: CharmHarness): Promise<Fixture> {
   if (r.failed.length) throw new Error(`fixture: hooks failed: ${r.failed.join(', ')}`);
   const filesBackup = mkdtempSync(join(tmpdir(), 'fuzz-files-'));
   cpSync(h.root, filesBackup, { recursive: true });
-  return { h, snapshot: h.engine.toJSON() as WorldState, filesBackup };
+  return { h, snapshot: h.engine.toJSON() as WorldState, filesBackup, memory: h.memory.snapshot() };
 }
 
 /** Restore the rendered workload files of the settled deployment (the engine is restored from JSON). */
@@ -182,6 +182,7 @@ describe.each(['nats', 'rest', 'agent-api', 'tls-certificates'] as const)('fuzz 
     await fc.assert(fc.asyncProperty(arb, async ({ t, c }) => {
       fc.pre(await isInvalid(t, c.bag));
       restoreFiles(f);
+      f.h.memory.restore(f.memory);
       const engine = loadEngine(structuredClone(snapshot));
       const before = readerState(f, engine, t);
       // Write the bag as the remote side: declared fields replaced (absent ones deleted), junk keys added.

@@ -98,7 +98,7 @@ export async function run(h: CharmHarness, options: RunOptions = {}): Promise<Ru
         if (options.skip?.(hook)) return 0;
         const key = `${hook.model}/${hook.unit}`;
         const wrapped = options.wrap ? options.wrap(runner, hook, attempts.get(key) ?? 0) : runner;
-        return dispatch(charm, { env, runner: wrapped, stderr: (line) => { stderr.push(line); } });
+        return dispatch(charm, { env, runner: wrapped, memory: h.memory.forEnv(env), stderr: (line) => { stderr.push(line); } });
       });
       if (!r) break;
       ran.push(r);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dispatch, type CharmContext, type CharmDefinition } from '../../../../lib/juju/dispatch.ts';
+import { MemoryBank } from '../../../../lib/juju/memory/store.ts';
 import type { Engine, HookInvocation } from '../../../../lib/testing/engine/api.ts';
 import { createEngine } from '../../../../lib/testing/engine/index.ts';
 import { loadCharmDir } from '../../../../lib/testing/charm-loader.ts';
@@ -32,6 +33,8 @@ export class CharmHarness {
   /** Service commands per workload dir, e.g. `trust add <fp>`, `restart`. */
   readonly commands = new Map<string, string[]>();
   readonly failures: FailedHook[] = [];
+  /** Each unit's hook memory (lib/juju/memory), kept between hooks as its charm directory would. */
+  readonly memory = new MemoryBank();
   readonly ran: HookRun[] = [];
 
   constructor(options: { seed?: number } = {}) {
@@ -93,7 +96,7 @@ export class CharmHarness {
       const charm = this.charms.get(hook.charm.name);
       if (!charm) throw new Error(`no charm definition for ${hook.charm.name}`);
       let stderr = '';
-      return dispatch(charm, { env, runner, stderr: (line) => { stderr += `${line}\n`; } }).then((code) => {
+      return dispatch(charm, { env, runner, memory: this.memory.forEnv(env), stderr: (line) => { stderr += `${line}\n`; } }).then((code) => {
         if (code !== 0) this.failures.push({ unit: hook.unit, hook: hook.name, stderr });
         return code;
       });

@@ -1,0 +1,216 @@
+/**
+ * The hook memory: what one unit remembers from its last SUCCESSFUL hook, so the next hook
+ * makes only the hook-tool calls whose answers can have changed (issue 8: ops makes ~10 calls
+ * and imports its whole framework in every hook; we aim at a few calls and no charm code).
+ *
+ * It holds, per unit (never shared):
+ * - `reads`: answers of non-secret hook-tool reads (config-get, relation-get, relation-list,
+ *   network-get, state-get, ...). A hook trusts those that invalidation.ts says it cannot have
+ *   made stale, and re-reads the rest. Secret contents are never stored: a secret read is
+ *   remembered only as "was read" (and the memory is off on Juju without secrets, where the
+ *   lib/secrets fallback puts credentials in databags and unit state);
+ * - `fixpoint`: when the last reconcile made no write at all, the key and a hash of every
+ *   answer it read. That reconcile reached a fixed point: run again on the same answers it
+ *   would write nothing again. So if every read it depended on is still valid (or re-reads
+ *   equal), this hook's reconcile can be skipped, and the charm's code is not even loaded;
+ * - `status`: the unit status last set, so an unchanged status is not set again;
+ * - `derived`: a small key-value store for the charm's derived data (`ctx.memo`), e.g. the
+ *   verdict on a certificate it already checked. Never secrets.
+ * A hook that fails saves nothing, so after a failure (and after install, upgrade-charm, ...
+ * or when the memory is older than MAX_AGE_MS) the next hook runs cold and reads everything.
+ */
+import { memoryKey, staleReads, type MemoryEvent } from './invalidation.ts';
+
+export const MEMORY_FORMAT = 1;
+/** A memory older than this is not trusted: a safety net for changes no hook announces. */
+export const MAX_AGE_MS = 60 * 60 * 1000;
+
+interface Snapshot {
+  readonly v: number;
+  readonly unit: string;
+  /** Which charm code made it (HookMemoryOptions.charm): other code starts cold. */
+  readonly charm: string;
+  readonly savedAt: number;
+  /** When the unit last read everything (a cold hook): MAX_AGE_MS counts from here. */
+  readonly bornAt: number;
+  readonly reads: Record<string, unknown>;
+  readonly endpoints: Record<string, string>;
+  readonly derived: Record<string, string>;
+  readonly status?: { readonly name: string; readonly message: string };
+  readonly fixpoint?: Record<string, string>;
+  /** Why the last hook saved no new fixpoint (its first write): for `jujusim` debugging. */
+  readonly wrote?: string;
+}
+
+/** What kind of read an observation is. */
+export type ReadKind = 'value' | 'secret';
+
+/** cyrb53: a fast 53-bit string hash, for "same answer?" checks of non-secret data only. */
+export function answerHash(text: string): string {
+  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+const hashOf = (kind: ReadKind, value: unknown): string => (kind === 'secret' ? 's' : answerHash(JSON.stringify(value) ?? 'undefined'));
+
+function parse(text: string | undefined, unit: string, charm: string, now: number): Snapshot | undefined {
+  if (!text) return undefined;
+  try {
+    const s = JSON.parse(text) as Snapshot;
+    if (s.v !== MEMORY_FORMAT || s.unit !== unit || s.charm !== charm || typeof s.savedAt !== 'number' || typeof s.bornAt !== 'number') return undefined;
+    if (now - s.bornAt > MAX_AGE_MS || now < s.savedAt) return undefined;
+    if (typeof s.reads !== 'object' || typeof s.derived !== 'object' || typeof s.endpoints !== 'object') return undefined;
+    return s;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface HookMemoryOptions {
+  readonly now?: number;
+  /**
+   * Names the charm code: a memory made by other code is not trusted (a real unit's code
+   * changes only with upgrade-charm, which starts cold anyway; in-process tests may hand one
+   * unit different definitions). Default ''.
+   */
+  readonly charm?: string;
+}
+
+export class HookMemory {
+  readonly #unit: string;
+  readonly #charm: string;
+  /** Remembered answers still valid in this hook (updated by this hook's reads and writes). */
+  readonly #reads = new Map<string, unknown>();
+  readonly #endpoints = new Map<number, string>();
+  readonly #derived = new Map<string, string>();
+  #status: { name: string; message: string } | undefined;
+  /** The last quiescent reconcile's reads (key → hash), if any. */
+  readonly #fixpoint: ReadonlyMap<string, string> | undefined;
+  /** Keys of the fixpoint this hook must re-read before it may skip. */
+  readonly #toRecheck: readonly string[];
+  /** This hook's reads, key → hash. */
+  readonly #observed = new Map<string, string>();
+  #wrote: string | undefined;
+  readonly cold: boolean;
+  readonly #bornAt: number;
+
+  constructor(saved: string | undefined, event: MemoryEvent, options: HookMemoryOptions = {}) {
+    this.#unit = event.unitName;
+    this.#charm = options.charm ?? '';
+    const now = options.now ?? Date.now();
+    const snapshot = parse(saved, event.unitName, this.#charm, now);
+    const stale = snapshot ? staleReads(event) : 'all';
+    this.cold = stale === 'all';
+    this.#bornAt = snapshot && stale !== 'all' ? snapshot.bornAt : now;
+    if (!snapshot || stale === 'all') {
+      this.#fixpoint = undefined;
+      this.#toRecheck = [];
+      return;
+    }
+    for (const [k, v] of Object.entries(snapshot.reads)) if (!stale(k)) this.#reads.set(k, v);
+    for (const [k, v] of Object.entries(snapshot.endpoints)) this.#endpoints.set(Number(k), v);
+    for (const [k, v] of Object.entries(snapshot.derived)) this.#derived.set(k, v);
+    if (snapshot.status) this.#status = snapshot.status;
+    const fixpoint = snapshot.fixpoint && !event.kind.startsWith('secret-') ? new Map(Object.entries(snapshot.fixpoint)) : undefined;
+    this.#fixpoint = fixpoint;
+    // A `true` is-leader is a lease (contract §2.8): always asked again.
+    this.#toRecheck = fixpoint ? [...fixpoint.keys()].filter((k) => stale(k) || (k === memoryKey.isLeader() && !this.#reads.has(k))) : [];
+  }
+
+  // ---- reads
+
+  /** A remembered answer still valid in this hook, or undefined. */
+  recall(key: string): unknown {
+    return this.#reads.get(key);
+  }
+
+  /** Records one of this hook's reads (and remembers a non-secret answer for later hooks). */
+  observe(key: string, kind: ReadKind, value?: unknown): void {
+    this.#observed.set(key, hashOf(kind, value));
+    if (kind !== 'value') return;
+    // is-leader: only a `false` may be reused by a later hook (invalidation.ts).
+    if (key === memoryKey.isLeader() && value !== false) this.#reads.delete(key);
+    else this.#reads.set(key, value);
+  }
+
+  /** This hook changed what `key` answers (our own write, committed if the hook succeeds). */
+  update(key: string, value: unknown): void { this.#reads.set(key, value); }
+
+  /** Forget remembered answers whose key starts with one of the prefixes. */
+  forget(...prefixes: string[]): void {
+    for (const k of [...this.#reads.keys()]) if (prefixes.some((p) => k.startsWith(p))) this.#reads.delete(k);
+  }
+
+  /** A write (or a read with a side effect): this hook's reconcile is not a fixed point. */
+  wrote(what: string): void { this.#wrote ??= what; }
+  get wroteSomething(): string | undefined { return this.#wrote; }
+
+  endpoint(id: number): string | undefined { return this.#endpoints.get(id); }
+  rememberEndpoint(id: number, endpoint: string): void { this.#endpoints.set(id, endpoint); }
+
+  // ---- fixpoint skip
+
+  /**
+   * What must be re-read before the reconcile may be skipped: undefined when it may not be
+   * skipped at all (no fixpoint, or a stale secret read: re-reading a secret is not side-effect
+   * free, §3.5), else the keys to re-read and compare with `unchangedSince`.
+   */
+  skipPlan(): readonly string[] | undefined {
+    if (!this.#fixpoint) return undefined;
+    if (this.#toRecheck.some((k) => this.#fixpoint?.get(k) === 's')) return undefined;
+    return this.#toRecheck;
+  }
+
+  /** True when every re-read of the plan answered what the fixpoint saw. */
+  unchangedSince(): boolean {
+    if (!this.#fixpoint) return false;
+    return this.#toRecheck.every((k) => this.#observed.get(k) === this.#fixpoint?.get(k));
+  }
+
+  // ---- status and derived data
+
+  /** True when `status-set name message` would repeat the status the last hook left. */
+  sameStatus(name: string, message: string): boolean {
+    return this.#status?.name === name && this.#status.message === message;
+  }
+  statusSet(name: string, message: string): void { this.#status = { name, message }; }
+
+  readonly memo = {
+    get: (key: string): string | undefined => this.#derived.get(key),
+    set: (key: string, value: string): void => { this.#derived.set(key, value); },
+    delete: (key: string): void => { this.#derived.delete(key); },
+    keys: (): string[] => [...this.#derived.keys()],
+  };
+
+  /**
+   * The text to save when the hook succeeded. `skipped`: the reconcile did not run, so the
+   * previous fixpoint still stands; `reconciled`: it ran, so this hook's reads are the new
+   * fixpoint if it wrote nothing.
+   */
+  serialise(outcome: 'skipped' | 'reconciled' | 'other', now: number = Date.now()): string {
+    let fixpoint: Record<string, string> | undefined;
+    if (outcome === 'skipped' && this.#fixpoint) fixpoint = Object.fromEntries(this.#fixpoint);
+    else if (outcome === 'reconciled' && !this.#wrote) fixpoint = Object.fromEntries(this.#observed);
+    const snapshot: Snapshot = {
+      v: MEMORY_FORMAT,
+      unit: this.#unit,
+      charm: this.#charm,
+      savedAt: now,
+      bornAt: this.#bornAt,
+      reads: Object.fromEntries(this.#reads),
+      endpoints: Object.fromEntries([...this.#endpoints].map(([k, v]) => [String(k), v])),
+      derived: Object.fromEntries(this.#derived),
+      ...(this.#status ? { status: this.#status } : {}),
+      ...(fixpoint ? { fixpoint } : {}),
+      ...(this.#wrote ? { wrote: this.#wrote } : {}),
+    };
+    return JSON.stringify(snapshot);
+  }
+}

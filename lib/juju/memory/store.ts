@@ -1,0 +1,91 @@
+/**
+ * Where a unit's hook memory lives between hooks. `take()` reads AND removes it, so a hook that
+ * fails (or is killed) leaves no memory behind and the next hook starts cold (hook-memory.ts):
+ * what a failed hook read or wrote is never trusted, as Juju discards its writes (contract §1.5).
+ */
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface MemoryStore {
+  /** The saved text, removed from the store; undefined when there is none. */
+  take(): string | undefined;
+  /** Saves the text for the next hook (only called when the hook succeeded). */
+  save(text: string): void;
+}
+
+/** A 0600 file; written to a temporary name then renamed, so a crash never leaves half a file. */
+export class FileMemoryStore implements MemoryStore {
+  readonly path: string;
+  constructor(path: string) { this.path = path; }
+
+  take(): string | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try { unlinkSync(this.path); } catch { return undefined; } // cannot forget it: do not trust it
+    return text;
+  }
+
+  save(text: string): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, this.path);
+  }
+}
+
+/** One unit's memory held in-process (the in-process simulator and tests). */
+export class InMemoryStore implements MemoryStore {
+  #text: string | undefined;
+  take(): string | undefined { const t = this.#text; this.#text = undefined; return t; }
+  save(text: string): void { this.#text = text; }
+  /** For tests: what is stored now, without taking it. */
+  peek(): string | undefined { return this.#text; }
+}
+
+/** Per-unit in-memory stores for simulators that run many units in one process. */
+export class MemoryBank {
+  readonly #stores = new Map<string, InMemoryStore>();
+  /** `model` keeps two models' `app/0` apart (cross-model stories deploy the same names). */
+  for(model: string, unit: string): InMemoryStore {
+    const key = `${model}\u0000${unit}`;
+    let s = this.#stores.get(key);
+    if (!s) { s = new InMemoryStore(); this.#stores.set(key, s); }
+    return s;
+  }
+  /** The store of the unit a hook environment names (JUJU_MODEL_UUID + JUJU_UNIT_NAME). */
+  forEnv(env: Readonly<Record<string, string | undefined>>): InMemoryStore {
+    return this.for(env['JUJU_MODEL_UUID'] ?? env['JUJU_MODEL_NAME'] ?? '', env['JUJU_UNIT_NAME'] ?? '');
+  }
+  /** Forget every unit's memory (as if every unit's charm directory were fresh). */
+  clear(): void { this.#stores.clear(); }
+  /** Every unit's memory now: tests that restore an engine snapshot restore this with it. */
+  snapshot(): ReadonlyMap<string, string> {
+    const out = new Map<string, string>();
+    for (const [k, s] of this.#stores) { const t = s.peek(); if (t !== undefined) out.set(k, t); }
+    return out;
+  }
+  restore(snapshot: ReadonlyMap<string, string>): void {
+    this.#stores.clear();
+    for (const [k, t] of snapshot) { const s = new InMemoryStore(); s.save(t); this.#stores.set(k, s); }
+  }
+}
+
+/**
+ * The file of a real unit: in its charm directory (`/var/lib/juju/agents/unit-<app>-<n>/charm`,
+ * root-owned, one per unit), beside what ops keeps there (`.unit-state.db`). When the simulator
+ * emulates machines (`CHARM_WORKLOAD_ROOT`, lib/testing/process/machine.ts) every unit shares
+ * the source charm directory, so the file goes to the unit's agent directory under that root.
+ */
+export function memoryFilePath(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const unit = env['JUJU_UNIT_NAME'];
+  if (!unit) return undefined;
+  const root = env['CHARM_WORKLOAD_ROOT'];
+  const tag = `unit-${unit.replace('/', '-')}`;
+  if (root) return join(root, 'var/lib/juju/agents', tag, 'hook-memory.json');
+  const charmDir = env['JUJU_CHARM_DIR'] ?? env['CHARM_DIR'];
+  return charmDir ? join(charmDir, `.hook-memory-${tag}.json`) : undefined;
+}
