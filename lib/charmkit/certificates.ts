@@ -167,6 +167,7 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
   const memo = pubStored.memo;
   if (memo && !options.reissue?.length && memo.inputs === inputs && now.getTime() < memo.until
     && options.leaves.every((l) => state.leaves?.[l.name]?.source === memo.source)) {
+    kit.ctx.revisitBy(new Date(memo.until)); // renewal is due then, whatever else happens
     return result({ status: undefined, source: memo.source, state, problems: [], changed: false, now, trustPem: memo.trustPem, caPem: memo.caPem, wanted: options.leaves, endpoint: options.endpoint });
   }
   const tls = await import('../tls/index.ts');
@@ -233,8 +234,10 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
   // 2. This unit's keys (secret) and public state (unit state): written only when different.
   const { pub: pubNoMemo, keys } = split(material.state);
   const healthy = !out.status && problems.length === 0 && Object.keys(material.state.pending ?? {}).length === 0;
-  const pub: PublicState = healthy
-    ? { ...pubNoMemo, memo: { inputs, until: dueTime(tls, material.state, plan.source, leader, options), source: plan.source, ...(out.trustPem ? { trustPem: out.trustPem } : {}), ...(out.caPem ? { caPem: out.caPem } : {}) } }
+  const until = healthy ? dueTime(tls, material.state, plan.source, leader, options) : undefined;
+  if (until !== undefined) kit.ctx.revisitBy(new Date(until));
+  const pub: PublicState = until !== undefined
+    ? { ...pubNoMemo, memo: { inputs, until, source: plan.source, ...(out.trustPem ? { trustPem: out.trustPem } : {}), ...(out.caPem ? { caPem: out.caPem } : {}) } }
     : pubNoMemo;
   if (!sameRecord(keysStored, keys)) {
     if (Object.keys(keys).length > 0) keysSecret.set(keys);

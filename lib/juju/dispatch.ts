@@ -52,6 +52,11 @@ export interface CharmContext {
   readonly log: Logger;
   readonly version: JujuVersion;
   readonly memo: DerivedMemo;
+  /**
+   * The reconcile's outcome depends on the clock (a certificate to renew, one that expires):
+   * run it again by then even if nothing else changed (the fixpoint skip, memory/hook-memory.ts).
+   */
+  revisitBy(when: Date): void;
 }
 
 export interface ActionContext extends CharmContext {
@@ -179,8 +184,13 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
   // Taken (read and removed) now: a hook that fails leaves no memory (store.ts). Not used on
   // Juju without secrets (credentials may sit in databags there) nor by actions (they may write
   // anything; the next hook starts cold).
-  const saved = options.memory?.take();
-  const memory = options.memory && version.hasSecrets && !hook.action ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source) }) : undefined;
+  let saved: string | undefined;
+  try {
+    saved = options.memory?.take();
+  } catch {
+    saved = undefined; // an unreadable memory is no memory: this hook reads everything
+  }
+  const memory = options.memory && version.hasSecrets ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source) }) : undefined;
   const tools = new Tools(runner, {
     unitName: hook.unit.name,
     redactor,
@@ -189,7 +199,11 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     ...(memory ? { memory } : {}),
   });
   const log = new Logger(tools, { redactor, fallback: stderr });
-  const ctx: CharmContext = Object.freeze({ hook, tools, log, version, memo: memory?.memo ?? ephemeralMemo() });
+  const ctx: CharmContext = Object.freeze({
+    hook, tools, log, version,
+    memo: memory?.memo ?? ephemeralMemo(),
+    revisitBy: (when: Date) => memory?.revisitBy(when.getTime()),
+  });
   const remember = (outcome: 'skipped' | 'reconciled' | 'other'): void => {
     if (!memory || !options.memory) return;
     try {

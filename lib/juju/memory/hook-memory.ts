@@ -38,6 +38,8 @@ interface Snapshot {
   readonly derived: Record<string, string>;
   readonly status?: { readonly name: string; readonly message: string };
   readonly fixpoint?: Record<string, string>;
+  /** The fixpoint holds until then (ms): the reconcile's outcome depends on the clock. */
+  readonly until?: number;
   /** Why the last hook saved no new fixpoint (its first write): for `jujusim` debugging. */
   readonly wrote?: string;
 }
@@ -66,7 +68,9 @@ function parse(text: string | undefined, unit: string, charm: string, now: numbe
     const s = JSON.parse(text) as Snapshot;
     if (s.v !== MEMORY_FORMAT || s.unit !== unit || s.charm !== charm || typeof s.savedAt !== 'number' || typeof s.bornAt !== 'number') return undefined;
     if (now - s.bornAt > MAX_AGE_MS || now < s.savedAt) return undefined;
-    if (typeof s.reads !== 'object' || typeof s.derived !== 'object' || typeof s.endpoints !== 'object') return undefined;
+    const isRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (!isRecord(s.reads) || !isRecord(s.derived) || !isRecord(s.endpoints)) return undefined;
+    if (s.fixpoint !== undefined && !isRecord(s.fixpoint)) return undefined;
     return s;
   } catch {
     return undefined;
@@ -98,6 +102,10 @@ export class HookMemory {
   /** This hook's reads, key → hash. */
   readonly #observed = new Map<string, string>();
   #wrote: string | undefined;
+  /** Keys whose remembered answer comes from this hook's own buffered writes. */
+  readonly #ownWrites = new Set<string>();
+  #until: number | undefined;
+  readonly #now: number;
   readonly cold: boolean;
   readonly #bornAt: number;
 
@@ -105,6 +113,7 @@ export class HookMemory {
     this.#unit = event.unitName;
     this.#charm = options.charm ?? '';
     const now = options.now ?? Date.now();
+    this.#now = now;
     const snapshot = parse(saved, event.unitName, this.#charm, now);
     const stale = snapshot ? staleReads(event) : 'all';
     this.cold = stale === 'all';
@@ -118,7 +127,10 @@ export class HookMemory {
     for (const [k, v] of Object.entries(snapshot.endpoints)) this.#endpoints.set(Number(k), v);
     for (const [k, v] of Object.entries(snapshot.derived)) this.#derived.set(k, v);
     if (snapshot.status) this.#status = snapshot.status;
-    const fixpoint = snapshot.fixpoint && !event.kind.startsWith('secret-') ? new Map(Object.entries(snapshot.fixpoint)) : undefined;
+    // secret-* hooks are event work (secret-remove must remove a revision): never skipped.
+    const expired = snapshot.until !== undefined && now >= snapshot.until;
+    const fixpoint = snapshot.fixpoint && !event.kind.startsWith('secret-') && !expired ? new Map(Object.entries(snapshot.fixpoint)) : undefined;
+    if (fixpoint && snapshot.until !== undefined) this.#until = snapshot.until;
     this.#fixpoint = fixpoint;
     // A `true` is-leader is a lease (contract §2.8): always asked again.
     this.#toRecheck = fixpoint ? [...fixpoint.keys()].filter((k) => stale(k) || (k === memoryKey.isLeader() && !this.#reads.has(k))) : [];
@@ -141,7 +153,10 @@ export class HookMemory {
   }
 
   /** This hook changed what `key` answers (our own write, committed if the hook succeeds). */
-  update(key: string, value: unknown): void { this.#reads.set(key, value); }
+  update(key: string, value: unknown): void {
+    this.#reads.set(key, value);
+    this.#ownWrites.add(key);
+  }
 
   /** Forget remembered answers whose key starts with one of the prefixes. */
   forget(...prefixes: string[]): void {
@@ -156,6 +171,11 @@ export class HookMemory {
   rememberEndpoint(id: number, endpoint: string): void { this.#endpoints.set(id, endpoint); }
 
   // ---- fixpoint skip
+
+  /** The reconcile's outcome depends on the clock: it must run again by `at` (ms). */
+  revisitBy(at: number): void {
+    this.#until = this.#until === undefined ? at : Math.min(this.#until, at);
+  }
 
   /**
    * What must be re-read before the reconcile may be skipped: undefined when it may not be
@@ -198,17 +218,23 @@ export class HookMemory {
     let fixpoint: Record<string, string> | undefined;
     if (outcome === 'skipped' && this.#fixpoint) fixpoint = Object.fromEntries(this.#fixpoint);
     else if (outcome === 'reconciled' && !this.#wrote) fixpoint = Object.fromEntries(this.#observed);
+    // Juju may still discard this hook's buffered writes at commit, after we exit 0 (contract
+    // §0.4, last bullet): what they changed is read again by the next hook, not recalled.
+    const reads = new Map(this.#reads);
+    for (const k of this.#ownWrites) reads.delete(k);
+    const until = fixpoint && this.#until !== undefined && this.#until > this.#now ? this.#until : undefined;
     const snapshot: Snapshot = {
       v: MEMORY_FORMAT,
       unit: this.#unit,
       charm: this.#charm,
       savedAt: now,
       bornAt: this.#bornAt,
-      reads: Object.fromEntries(this.#reads),
+      reads: Object.fromEntries(reads),
       endpoints: Object.fromEntries([...this.#endpoints].map(([k, v]) => [String(k), v])),
       derived: Object.fromEntries(this.#derived),
       ...(this.#status ? { status: this.#status } : {}),
       ...(fixpoint ? { fixpoint } : {}),
+      ...(until !== undefined ? { until } : {}),
       ...(this.#wrote ? { wrote: this.#wrote } : {}),
     };
     return JSON.stringify(snapshot);
