@@ -135,7 +135,13 @@ export interface SecretState {
   latest: number;
   revisions: Record<string, SecretRevision>;
   grants: SecretGrant[];
-  /** Consumer (and, >= 3.1.7, owner) tracking records keyed by unit key. */
+  /**
+   * Consumer (and, >= 3.1.7, owner) tracking records keyed by unit key. Removing a relation
+   * does NOT drop them (so the revision a departed consumer tracks is kept): Juju deletes consumer
+   * records when the consuming unit or application goes (juju/juju state/application.go,
+   * DestroyApplicationOperation.deleteSecrets → `RemoveSecretConsumer(app tag)`), not when a
+   * relation or grant goes. Looked up for issue 8; the contract is silent.
+   */
   tracking: Record<string, { revision: number; label?: string }>;
   /** Revisions for which secret-remove was already queued. */
   removeNotified: number[];
