@@ -179,9 +179,16 @@ export class Tools implements HookTools {
     return this.#read(memoryKey.remoteApp(id), () => relation.relationRemoteApp(this.#runner, this.#rel(relationId)));
   }
 
-  relationGet(relationId: RelationIdString | number, target: string, options: { app?: boolean } = {}): Record<string, string> {
+  relationGet(relationId: RelationIdString | number, target: string, options: { app?: boolean; usage?: 'declared' } = {}): Record<string, string> {
     const key = memoryKey.bag(numericId(relationId), options.app ? 'app' : 'unit', target);
-    return { ...this.#read(key, () => relation.relationGet(this.#runner, this.#rel(relationId), target, options)) };
+    const app = options.app ? { app: true } : {};
+    const bag = { ...this.#read(key, () => relation.relationGet(this.#runner, this.#rel(relationId), target, app)) };
+    if (options.usage !== 'declared') this.#memory?.used(key, 'all');
+    return bag;
+  }
+
+  relationFieldsUsed(relationId: RelationIdString | number, target: string, options: { app?: boolean }, fields: readonly string[] | 'all'): void {
+    this.#memory?.used(memoryKey.bag(numericId(relationId), options.app ? 'app' : 'unit', target), fields);
   }
 
   relationSet(relationId: RelationIdString | number, data: Readonly<Record<string, string>>, options: { app?: boolean } = {}): void {

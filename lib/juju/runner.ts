@@ -13,7 +13,7 @@
  * are turned into typed errors once, in tools/run.ts (style.md #3). A tool missing from PATH
  * is exit 127 with `ERROR <tool>: command not found`, as a shell would report it.
  */
-import { spawnSync } from 'node:child_process';
+import type { spawnSync as spawnSyncFn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { execaSync as execaSyncFn } from 'execa';
 import type { ToolResult, ToolRunner, ToolRunOptions } from './types.ts';
@@ -36,6 +36,16 @@ function signalExit(signal: NodeJS.Signals | null): number {
   const n = signal ? constants.signals[signal] : undefined;
   return n === undefined ? 1 : 128 + n;
 }
+
+/**
+ * node:child_process, loaded at the first tool call: a hook the hook memory skips without a
+ * call never pays for it (~4 ms of start-up, issue 8).
+ */
+let spawnSyncLoaded: typeof spawnSyncFn | undefined;
+const spawnSync = ((...args: unknown[]): unknown => {
+  spawnSyncLoaded ??= process.getBuiltinModule('node:child_process').spawnSync;
+  return (spawnSyncLoaded as (...a: unknown[]) => unknown)(...args);
+}) as typeof spawnSyncFn;
 
 export class SpawnRunner implements ToolRunner {
   readonly #options: RunnerOptions;

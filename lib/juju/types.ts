@@ -123,7 +123,14 @@ export interface HookTools {
   relationList(relationId: RelationIdString | number): string[];
   relationRemoteApp(relationId: RelationIdString | number): string;
   /** Whole bag of a unit (default) or, with `app`, of an application. */
-  relationGet(relationId: RelationIdString | number, target: string, options?: { app?: boolean }): Record<string, string>;
+  /**
+   * `usage: 'declared'`: the caller will say which fields its decisions use
+   * (`relationFieldsUsed`); otherwise the whole bag counts as used (the hook memory's fixpoint
+   * skip then ignores changes to fields nobody looked at).
+   */
+  relationGet(relationId: RelationIdString | number, target: string, options?: { app?: boolean; usage?: 'declared' }): Record<string, string>;
+  /** The fields of a bag read in this hook that the charm's decisions depend on. */
+  relationFieldsUsed?(relationId: RelationIdString | number, target: string, options: { app?: boolean }, fields: readonly string[] | 'all'): void;
   /** Merges `data` into the local unit bag (or app bag with `app`); '' deletes a key. */
   relationSet(relationId: RelationIdString | number, data: Readonly<Record<string, string>>, options?: { app?: boolean }): void;
   relationModelGet(relationId: RelationIdString | number): { uuid: string };

@@ -46,13 +46,32 @@ export class Databag {
   #committed(): Record<string, string> {
     if (this.#loaded === undefined) {
       assertCanRead(this.#actor, this.address);
-      this.#loaded = { ...this.#tools.relationGet(this.address.relation as `${string}:${number}`, this.address.owner, this.address.kind === 'app' ? { app: true } : undefined) };
+      this.#loaded = { ...this.#tools.relationGet(this.address.relation as `${string}:${number}`, this.address.owner, this.address.kind === 'app' ? { app: true, usage: 'declared' } : { usage: 'declared' }) };
     }
     return this.#loaded;
   }
 
+  /** Tell the hook memory which fields decisions depend on (lib/juju/memory: fixpoint skip). */
+  #use(fields: readonly string[] | 'all'): void {
+    this.#tools.relationFieldsUsed?.(this.address.relation as `${string}:${number}`, this.address.owner, this.address.kind === 'app' ? { app: true } : {}, fields);
+  }
+
+  /** These fields only (as `all()` would show them): what an interface codec reads. */
+  pick(fields: readonly string[]): Readonly<Record<string, string>> {
+    const all = this.#view();
+    this.#use(fields);
+    const out: Record<string, string> = {};
+    for (const f of fields) if (all[f] !== undefined) out[f] = all[f];
+    return out;
+  }
+
   /** The bag as this hook sees it, including our own pending writes. */
   all(): Readonly<Record<string, string>> {
+    this.#use('all');
+    return this.#view();
+  }
+
+  #view(): Readonly<Record<string, string>> {
     const merged: Record<string, string> = { ...this.#committed() };
     for (const [k, v] of this.#pending) {
       if (v === '') delete merged[k];
@@ -62,7 +81,8 @@ export class Databag {
   }
 
   get(key: string): string | undefined {
-    return this.all()[key];
+    this.#use([key]);
+    return this.#view()[key];
   }
 
   /** Decoded JSON field; undefined when absent; RelationDataError when not JSON. */
@@ -81,6 +101,7 @@ export class Databag {
     assertCanWrite(this.#actor, this.address);
     assertValidContent(this.#actor, this.address, key, value);
     const committed = this.#committed()[key];
+    this.#use([key]);
     if ((committed ?? '') === value) this.#pending.delete(key);
     else this.#pending.set(key, value);
   }

@@ -163,9 +163,10 @@ export class InterfaceCodec<B> {
   }
 
   /** Typed read of a bag. JSON-encoded fields are decoded; only declared fields are returned. */
-  read<K extends keyof B & string>(bag: Pick<Databag, 'all' | 'label'>, key: K): ReadResult<B[K]> {
+  read<K extends keyof B & string>(bag: Pick<Databag, 'all' | 'label'> & Partial<Pick<Databag, 'pick'>>, key: K): ReadResult<B[K]> {
     const gen = this.#bag(key);
-    const raw = bag.all();
+    // Only the declared fields: a change to another key is not this interface's business.
+    const raw = bag.pick ? bag.pick(gen.fields) : bag.all();
     const value: Record<string, unknown> = {};
     const decodeProblems: DataProblem[] = [];
     for (const field of gen.fields) {

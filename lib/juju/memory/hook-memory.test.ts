@@ -141,7 +141,7 @@ describe('HookMemory: reads', () => {
     expect(next.serialise('skipped', T0 + MINUTE)).not.toContain(token);
   });
 
-  it('is-leader: a true is never recalled, a false is recalled until leader-elected', () => {
+  it('is-leader: a true is never recalled, a false is recalled until a leadership hook', () => {
     const leader = new HookMemory(undefined, event('start'), { now: T0 });
     leader.observe(K.isLeader(), 'value', true);
     expect(leader.recall(K.isLeader())).toBeUndefined();
@@ -151,7 +151,7 @@ describe('HookMemory: reads', () => {
     follower.observe(K.isLeader(), 'value', false);
     const text = follower.serialise('reconciled', T0);
     expect(new HookMemory(text, event('update-status'), { now: T0 + 1 }).recall(K.isLeader())).toBe(false);
-    expect(new HookMemory(text, event('leader-settings-changed'), { now: T0 + 1 }).recall(K.isLeader())).toBe(false);
+    expect(new HookMemory(text, event('leader-settings-changed'), { now: T0 + 1 }).recall(K.isLeader())).toBeUndefined();
     expect(new HookMemory(text, event('leader-elected'), { now: T0 + 1 }).recall(K.isLeader())).toBeUndefined();
 
     // A false then a true in one hook: the true wins, nothing is remembered.
@@ -240,13 +240,13 @@ describe('HookMemory: fixpoint', () => {
     expect(new HookMemory(quiescent(), event('secret-rotate'), { now: T0 + 1 }).skipPlan()).toBeUndefined();
   });
 
-  it('is-leader in the fixpoint: a true is always re-read, a false only in leader-elected', () => {
+  it('is-leader in the fixpoint: re-read only in a leadership hook (a skip writes nothing, so a lost lease cannot be acted on)', () => {
     const asLeader = quiescent(T0, (m) => m.observe(K.isLeader(), 'value', true));
-    const plan = new HookMemory(asLeader, event('update-status'), { now: T0 + 1 });
-    expect(plan.skipPlan()).toEqual([K.isLeader()]);
+    expect(new HookMemory(asLeader, event('update-status'), { now: T0 + 1 }).skipPlan()).toEqual([]);
+    const plan = new HookMemory(asLeader, event('leader-settings-changed'), { now: T0 + 1 });
+    expect(plan.skipPlan()).toEqual(expect.arrayContaining([K.isLeader()]));
     plan.observe(K.isLeader(), 'value', true);
-    expect(plan.unchangedSince()).toBe(true);
-    const lost = new HookMemory(asLeader, event('update-status'), { now: T0 + 1 });
+    const lost = new HookMemory(asLeader, event('leader-settings-changed'), { now: T0 + 1 });
     lost.observe(K.isLeader(), 'value', false);
     expect(lost.unchangedSince()).toBe(false);
 
@@ -309,5 +309,50 @@ describe('HookMemory: age', () => {
     const later = new HookMemory(text, event('update-status'), { now: T0 + 70 * MINUTE });
     expect(later.cold).toBe(false);
     expect(later.recall(K.config())).toEqual(CONFIG);
+  });
+});
+
+describe('HookMemory: fields used (lib/relations Databag declares them)', () => {
+  const withBag = (usage: readonly string[] | 'all'): string => {
+    const m = new HookMemory(undefined, event('start'), { now: T0 });
+    m.observe(BAG, 'value', { url: 'tls://10.0.0.1:4222', 'private-address': '10.0.0.1' });
+    m.used(BAG, usage);
+    return m.serialise('reconciled', T0);
+  };
+  const recheck = (saved: string, bag: Record<string, string>): boolean => {
+    const m = new HookMemory(saved, relationChanged('pg/0'), { now: T0 + MINUTE });
+    expect(m.skipPlan()).toContain(BAG);
+    m.observe(BAG, 'value', bag);
+    return m.unchangedSince();
+  };
+
+  it('a change to a field the charm did not use does not stop the skip; a change to a used one does', () => {
+    const saved = withBag(['url']);
+    expect(recheck(saved, { url: 'tls://10.0.0.1:4222', 'private-address': '10.0.0.1', 'bench-nonce': '7' })).toBe(true);
+    expect(recheck(saved, { url: 'tls://10.0.0.1:4222' })).toBe(true);
+    expect(recheck(saved, { url: 'tls://10.0.0.2:4222', 'private-address': '10.0.0.1' })).toBe(false);
+    expect(recheck(saved, { 'private-address': '10.0.0.1' })).toBe(false); // a used field removed
+  });
+
+  it('"all" (or no declaration) compares the whole bag', () => {
+    const saved = withBag('all');
+    expect(recheck(saved, { url: 'tls://10.0.0.1:4222', 'private-address': '10.0.0.1', 'bench-nonce': '7' })).toBe(false);
+    expect(recheck(saved, { url: 'tls://10.0.0.1:4222', 'private-address': '10.0.0.1' })).toBe(true);
+    const m = new HookMemory(undefined, event('start'), { now: T0 });
+    m.observe(BAG, 'value', { url: 'a' });
+    const undeclared = m.serialise('reconciled', T0);
+    expect(recheck(undeclared, { url: 'a', extra: 'b' })).toBe(false);
+  });
+
+  it('usage accumulates over the hook, and "all" wins', () => {
+    const m = new HookMemory(undefined, event('start'), { now: T0 });
+    m.observe(BAG, 'value', { a: '1', b: '2', c: '3' });
+    m.used(BAG, ['a']);
+    m.used(BAG, ['b']);
+    const saved = m.serialise('reconciled', T0);
+    expect(recheck(saved, { a: '1', b: '2', c: 'changed' })).toBe(true);
+    expect(recheck(saved, { a: '1', b: 'changed', c: '3' })).toBe(false);
+    m.used(BAG, 'all');
+    expect(recheck(m.serialise('reconciled', T0), { a: '1', b: '2', c: 'changed' })).toBe(false);
   });
 });

@@ -62,6 +62,16 @@ export function answerHash(text: string): string {
 
 const hashOf = (kind: ReadKind, value: unknown): string => (kind === 'secret' ? 's' : answerHash(JSON.stringify(value) ?? 'undefined'));
 
+/**
+ * A fixpoint entry for a bag of which only some fields were used: `f:<fields>:<hash of those
+ * fields' values>` (fields sorted, comma-free names only), so a change to other fields, e.g. a
+ * key this charm does not know, does not stop the skip.
+ */
+function fieldsHash(fields: readonly string[], value: unknown): string {
+  const bag = (value ?? {}) as Record<string, unknown>;
+  return `f:${fields.join(',')}:${answerHash(JSON.stringify(fields.map((f) => bag[f] ?? null)))}`;
+}
+
 function parse(text: string | undefined, unit: string, charm: string, now: number): Snapshot | undefined {
   if (!text) return undefined;
   try {
@@ -101,6 +111,8 @@ export class HookMemory {
   readonly #toRecheck: readonly string[];
   /** This hook's reads, key → hash. */
   readonly #observed = new Map<string, string>();
+  /** Which fields of a read the charm used ('all' when it did not say): relation bags. */
+  readonly #usage = new Map<string, Set<string> | 'all'>();
   #wrote: string | undefined;
   /** Keys whose remembered answer comes from this hook's own buffered writes. */
   readonly #ownWrites = new Set<string>();
@@ -132,8 +144,10 @@ export class HookMemory {
     const fixpoint = snapshot.fixpoint && !event.kind.startsWith('secret-') && !expired ? new Map(Object.entries(snapshot.fixpoint)) : undefined;
     if (fixpoint && snapshot.until !== undefined) this.#until = snapshot.until;
     this.#fixpoint = fixpoint;
-    // A `true` is-leader is a lease (contract §2.8): always asked again.
-    this.#toRecheck = fixpoint ? [...fixpoint.keys()].filter((k) => stale(k) || (k === memoryKey.isLeader() && !this.#reads.has(k))) : [];
+    // A remembered is-leader `true` is not asked again for the skip: a skip writes nothing, so
+    // acting on a lost lease cannot happen; the leadership change itself arrives as
+    // leader-elected / leader-settings-changed (contract §1.4), which makes it stale.
+    this.#toRecheck = fixpoint ? [...fixpoint.keys()].filter((k) => stale(k)) : [];
   }
 
   // ---- reads
@@ -150,6 +164,23 @@ export class HookMemory {
     // is-leader: only a `false` may be reused by a later hook (invalidation.ts).
     if (key === memoryKey.isLeader() && value !== false) this.#reads.delete(key);
     else this.#reads.set(key, value);
+  }
+
+  /** The charm's decisions depend on these fields of `key`'s answer (or on all of it). */
+  used(key: string, fields: readonly string[] | 'all'): void {
+    const now = this.#usage.get(key);
+    if (now === 'all') return;
+    if (fields === 'all' || fields.some((f) => f.includes(','))) { this.#usage.set(key, 'all'); return; }
+    const set = now ?? new Set<string>();
+    for (const f of fields) set.add(f);
+    this.#usage.set(key, set);
+  }
+
+  /** The fixpoint entry of one of this hook's reads: narrowed to the fields used, if known. */
+  #fixpointEntry(key: string, hash: string): string {
+    const usage = this.#usage.get(key);
+    if (usage === undefined || usage === 'all' || hash === 's' || !this.#reads.has(key)) return hash;
+    return fieldsHash([...usage].sort(), this.#reads.get(key));
   }
 
   /** This hook changed what `key` answers (our own write, committed if the hook succeeds). */
@@ -191,7 +222,14 @@ export class HookMemory {
   /** True when every re-read of the plan answered what the fixpoint saw. */
   unchangedSince(): boolean {
     if (!this.#fixpoint) return false;
-    return this.#toRecheck.every((k) => this.#observed.get(k) === this.#fixpoint?.get(k));
+    return this.#toRecheck.every((k) => {
+      const then = this.#fixpoint?.get(k);
+      if (then?.startsWith('f:')) {
+        const fields = then.slice(2, then.lastIndexOf(':'));
+        return this.#reads.has(k) && fieldsHash(fields === '' ? [] : fields.split(','), this.#reads.get(k)) === then;
+      }
+      return this.#observed.get(k) === then;
+    });
   }
 
   // ---- status and derived data
@@ -217,7 +255,7 @@ export class HookMemory {
   serialise(outcome: 'skipped' | 'reconciled' | 'other', now: number = Date.now()): string {
     let fixpoint: Record<string, string> | undefined;
     if (outcome === 'skipped' && this.#fixpoint) fixpoint = Object.fromEntries(this.#fixpoint);
-    else if (outcome === 'reconciled' && !this.#wrote) fixpoint = Object.fromEntries(this.#observed);
+    else if (outcome === 'reconciled' && !this.#wrote) fixpoint = Object.fromEntries([...this.#observed].map(([k, h]) => [k, this.#fixpointEntry(k, h)]));
     // Juju may still discard this hook's buffered writes at commit, after we exit 0 (contract
     // §0.4, last bullet): what they changed is read again by the next hook, not recalled.
     const reads = new Map(this.#reads);

@@ -15,7 +15,9 @@
  *   they commit (a failed hook saves no memory at all);
  * - our own app bag and leader-get: the leader writes them; leadership moves with
  *   `leader-elected` / `leader-settings-changed` (§1.4, §2.8);
- * - is-leader: a `false` holds until `leader-elected`; a `true` is a lease (§2.8), never reused;
+ * - is-leader: changes with leader-elected (new leader) / leader-settings-changed (the others,
+ *   §1.4). A `true` is a lease (§2.8): never recalled for a read, but a skip (which writes
+ *   nothing) may rely on it until one of those hooks;
  * - secrets: a plain `secret-get` answers the tracked revision, which moves only when this unit
  *   refreshes (§3.5 rules 2–4); a new revision is announced by `secret-changed` (§3.6), and
  *   owners learn of removals/rotation by the other secret hooks. Every secret-* hook and every
@@ -96,7 +98,7 @@ export function staleReads(event: MemoryEvent): 'all' | ((key: string) => boolea
       case 'leader-get':
         return leadership;
       case 'is-leader':
-        return event.kind === 'leader-elected';
+        return leadership;
       case 'secret':
       case 'secret-info':
       case 'secret-ids':
