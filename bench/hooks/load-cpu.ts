@@ -3,8 +3,11 @@
  * `process.cpuUsage()` at exit through an `--import` probe) of `node dist/charm.mjs` started
  * without a hook context — it loads and evaluates the bundle, then stops at its first check
  * (JUJU_DISPATCH_PATH not set) before any hook tool. CPU time, unlike wall time, stays
- * comparable on a loaded machine. Variants run interleaved: `node -e 0`, the one-file bundle,
- * the split bundle (tox-free-scripts/build), each also with NODE_COMPILE_CACHE.
+ * comparable on a loaded machine. Variants run interleaved: `node -e 0`; the one-file and the
+ * split bundle of src/charm.ts (the builds before the tiny entry); the bundle
+ * tox-free-scripts/build makes now (lib/packaging/bundle.ts: entry src/main.ts, builtins through
+ * getBuiltinModule); each bundle also with NODE_COMPILE_CACHE. bench/hook-startup/entry-options.ts
+ * compares more start-up options (CommonJS, V8 snapshot), with CPU measured from outside.
  *
  *   npx node bench/hooks/load-cpu.ts [charm=anbox-stream-agent] [runs=20]
  */
@@ -14,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { bundleCharm, charmEntry } from '../../lib/packaging/bundle.ts';
 
 const charm = process.argv[2] ?? 'anbox-stream-agent';
 const RUNS = Number(process.argv[3] ?? 20);
@@ -28,6 +32,8 @@ try {
   };
   await build({ ...common, outfile: join(work, 'one/charm.mjs') });
   await build({ ...common, splitting: true, outdir: join(work, 'split'), entryNames: 'charm', chunkNames: '[name]-[hash]', outExtension: { '.js': '.mjs' } });
+  mkdirSync(join(work, 'now'));
+  for (const f of (await bundleCharm(charmEntry(join(ROOT, 'charms', charm)), { target: 'node22' })).files) writeFileSync(join(work, 'now', f.path), f.contents);
   const probe = join(work, 'probe.mjs');
   writeFileSync(probe, "process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write(`CPU ${(u.user+u.system)/1000}\\n`)});\n");
   const cache = join(work, 'compile-cache');
@@ -36,8 +42,10 @@ try {
     ['node -e 0', ['-e', '0'], {}],
     ['one-file bundle', [join(work, 'one/charm.mjs')], {}],
     ['split bundle', [join(work, 'split/charm.mjs')], {}],
+    ['main.ts entry (tox-free-scripts/build)', [join(work, 'now/charm.mjs')], {}],
     ['one-file + NODE_COMPILE_CACHE', [join(work, 'one/charm.mjs')], { NODE_COMPILE_CACHE: cache }],
     ['split + NODE_COMPILE_CACHE', [join(work, 'split/charm.mjs')], { NODE_COMPILE_CACHE: cache }],
+    ['main.ts entry + NODE_COMPILE_CACHE', [join(work, 'now/charm.mjs')], { NODE_COMPILE_CACHE: cache }],
   ];
   const cpu = new Map<string, number[]>(variants.map(([k]) => [k, []]));
   for (let i = 0; i < RUNS + 3; i++) {

@@ -4,8 +4,8 @@
  *     (tests/integration/reliability/story.ts, in-process; counts from `engine.toolCalls()`).
  *  2. Whole-process wall time of anbox-stream-agent's `nats-relation-changed` and of
  *     `update-status`, next to `node -e 0`, through the simulator's process transport with
- *     the bundled charms (rebuilt into charms/<name>/dist/charm.mjs + lazy chunks with the esbuild settings of
- *     tox-free-scripts/build; the charms' development `dispatch` runs that file): median of RUNS
+ *     the bundled charms (rebuilt into charms/<name>/dist/ by lib/packaging/dev-build.ts, as
+ *     tox-free-scripts/build does; the charms' development `dispatch` runs dist/charm.mjs): median of RUNS
  *     after 3 warm-up runs, NODE_EXTRA_CA_CERTS unset (tooling.md). Baseline: Python ops ~320 ms.
  *     The durations are the simulator's own per-hook wall time (spawn to exit, tool calls over
  *     its unix socket included), i.e. what a unit agent would wait.
@@ -16,12 +16,11 @@
  *   BENCH_COMPILE_CACHE=1  hooks inherit NODE_COMPILE_CACHE=<temp dir> (Node's on-disk V8 code
  *                          cache, warmed by the 3 warm-up runs): what a dispatch that exported it
  *                          would get;
- *   BENCH_NO_SPLIT=1       one-file bundles (the build before issue 8's --splitting), for comparison;
  *   BENCH_SKIP_TABLE=1     skip the in-process call-count table (whole-process timings only).
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,30 +75,28 @@ function nodeBaseline(): number {
 }
 
 async function processTimings(): Promise<void> {
-  // Fresh bundles, exactly as tox-free-scripts/build makes them (its tsc step is skipped here).
-  const { build } = await import('esbuild');
+  // Fresh bundles, exactly as tox-free-scripts/build makes them (lib/packaging/dev-build.ts; its
+  // tsc step is skipped here): entry src/main.ts, lazy chunks for the charm, lib/tls + x509, execa.
+  const { describeBundle, writeDevBundle } = await import('../../lib/packaging/dev-build.ts');
   for (const c of ['nats', 'ams', 'anbox-stream-agent']) {
-    const dist = join(ROOT, 'charms', c, 'dist');
-    for (const f of existsSync(dist) ? readdirSync(dist) : []) if (f.endsWith('.mjs')) rmSync(join(dist, f));
-    await build({
-      entryPoints: [join(ROOT, 'charms', c, 'src/charm.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, logLevel: 'warning',
-      // Lazy import()s (lib/tls + x509, execa) go to their own chunks: not parsed unless loaded.
-      ...(process.env['BENCH_NO_SPLIT'] === '1'
-        ? { outfile: join(dist, 'charm.mjs') }
-        : { splitting: true, outdir: dist, entryNames: 'charm', chunkNames: '[name]-[hash]', outExtension: { '.js': '.mjs' } }),
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    });
-    // The entry every hook parses must not carry lib/tls + x509 (only the lazy chunk does).
-    const entry = readFileSync(join(dist, 'charm.mjs'), 'utf8');
-    const all = readdirSync(dist).filter((f) => f.endsWith('.mjs')).reduce((n, f) => n + statSync(join(dist, f)).size, 0);
-    console.log(`bundle ${c}: dist/charm.mjs ${entry.length} bytes (${all} with lazy chunks)${entry.includes('reflect-metadata') ? ', entry CONTAINS reflect-metadata/x509' : ''}`);
+    const bundle = await writeDevBundle(join(ROOT, 'charms', c));
+    // The files every hook parses must not carry lib/tls + x509 (only a lazy chunk does).
+    const startup = bundle.files.filter((f) => bundle.startup.files.includes(f.path)).map((f) => new TextDecoder().decode(f.contents)).join('');
+    console.log(`bundle ${c}: ${describeBundle(bundle)}${startup.includes('reflect-metadata') ? ', start-up CONTAINS reflect-metadata/x509' : ''}`);
   }
   const { Simulator } = await import('../../lib/testing/process/index.ts');
   const home = mkdtempSync(join(tmpdir(), 'bench-hooks-'));
   // The simulator's hooks inherit this process's environment (minus test-runner variables).
   if (process.env['BENCH_COMPILE_CACHE'] === '1') process.env['NODE_COMPILE_CACHE'] = join(home, 'compile-cache');
-  const durations: Array<{ unit: string; hook: string; ms: number; exit: number }> = [];
-  const sim = await Simulator.open(home, { onHook: (inv, rec) => durations.push({ unit: inv.unit, hook: inv.name, ms: rec.durationMs, exit: rec.exitCode }) });
+  const durations: Array<{ unit: string; hook: string; ms: number; exit: number; calls: number }> = [];
+  // Hooks run one at a time: the socket's call count between two hook ends is the later hook's
+  // calls (markCalls() sets the start, after a trigger's own calls).
+  let callsMark = 0;
+  const markCalls = (): void => { callsMark = sim.toolCalls; };
+  const sim: Awaited<ReturnType<typeof Simulator.open>> = await Simulator.open(home, { onHook: (inv, rec) => {
+    durations.push({ unit: inv.unit, hook: inv.name, ms: rec.durationMs, exit: rec.exitCode, calls: sim.toolCalls - callsMark });
+    callsMark = sim.toolCalls;
+  } });
   try {
     await sim.addModel('msg');
     await sim.addModel('cloud');
@@ -115,28 +112,47 @@ async function processTimings(): Promise<void> {
     console.log(`\nprocess transport story: ${durations.length} hooks, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 5).map((f) => `${f.unit} ${f.hook}`).join(', ')})` : ''}`);
     const status = JSON.stringify(await sim.status('cloud'));
     const rid = (await sim.exec('nats/0', ['relation-ids', 'client'], { model: 'msg' })).stdout.trim().split('\n')[0] ?? '';
-    const nrc: number[] = [];
-    const us: number[] = [];
-    for (let i = 0; i < RUNS + 3; i++) {
-      // A harmless change of nats/0's unit bag fires the agent's nats-relation-changed (contract §1.4).
-      durations.length = 0;
-      const set = await sim.exec('nats/0', ['relation-set', '-r', rid, `bench-nonce=${i}`], { model: 'msg' });
-      if (set.exitCode !== 0 && i === 0) console.log(`trigger failed: ${set.stderr}`);
-      const d = durations.find((x) => x.unit.startsWith('anbox-stream-agent/') && x.hook === 'nats-relation-changed');
-      if (d && i >= 3) nrc.push(d.ms);
-      durations.length = 0;
-      await sim.advanceTime(UPDATE_STATUS_MS);
-      const u = durations.find((x) => x.unit.startsWith('anbox-stream-agent/') && x.hook === 'update-status');
-      if (u && i >= 3) us.push(u.ms);
-    }
+    const url = JSON.parse((await sim.exec('nats/0', ['relation-get', '-r', rid, '--format=json', 'url', 'nats/0'], { model: 'msg' })).stdout) as string;
+    const agentMemory = join(home, 'machines', 'cloud', 'anbox-stream-agent-0', 'var/lib/juju/agents/unit-anbox-stream-agent-0/hook-memory.json');
+    /** One series: `trigger` makes the agent run `hook`; wall time and hook-tool calls of that hook. */
+    const series = async (name: string, hook: string, trigger: (i: number) => Promise<void>): Promise<{ name: string; ms: number[]; calls: number[] }> => {
+      const out = { name, ms: [] as number[], calls: [] as number[] };
+      for (let i = 0; i < RUNS + 3; i++) {
+        durations.length = 0;
+        await trigger(i);
+        const d = durations.find((x) => x.unit.startsWith('anbox-stream-agent/') && x.hook === hook);
+        if (d && i >= 3) { out.ms.push(d.ms); out.calls.push(d.calls); }
+      }
+      return out;
+    };
+    const set = async (data: string): Promise<void> => {
+      // Settled separately, so the exec's own relation-set is not counted as the agent's.
+      const r = await sim.exec('nats/0', ['relation-set', '-r', rid, data], { model: 'msg', settle: false });
+      if (r.exitCode !== 0) throw new Error(`trigger failed: ${r.stderr}`);
+      markCalls();
+      await sim.wait();
+    };
+    const results = [
+      // 1. The change is none of the agent's business (a key its interface does not declare): the
+      //    hook memory re-reads that bag, sees no used field changed and skips the reconcile.
+      await series('nats-relation-changed, unused key changed (fixpoint skip)', 'nats-relation-changed', (i) => set(`bench-nonce=${i}`)),
+      // 2. The full work of issue 8's hook: a field the agent uses changes (nats/0's URL, port
+      //    flipped), so it reads the remote bags, resolves the token secret, renders its config,
+      //    restarts and sets its status.
+      await series('nats-relation-changed, used field changed (reconcile)', 'nats-relation-changed', (i) => set(`url=${i % 2 ? url.replace(/:(\d+)$/, ':4223') : url}`)),
+      // 3. The same change with the agent's memory gone (first hook after a failure or install): reads everything.
+      await series('nats-relation-changed, cold (no hook memory)', 'nats-relation-changed', async (i) => { rmSync(agentMemory, { force: true }); await set(`url=${i % 2 ? url : url.replace(/:(\d+)$/, ':4223')}`); }),
+      await series('update-status (fixpoint skip)', 'update-status', async () => { markCalls(); await sim.advanceTime(UPDATE_STATUS_MS); }),
+    ];
+    await set(`url=${url}`);
     const base = nodeBaseline();
     console.log(`\n## Whole-process hook wall time (process transport, bundled charm, NODE_EXTRA_CA_CERTS unset${process.env['NODE_COMPILE_CACHE'] ? ', NODE_COMPILE_CACHE set' : ''})\n`);
-    console.log('| what | median ms | runs |');
-    console.log('|---|---|---|');
-    console.log(`| node -e 0 | ${base.toFixed(1)} | ${RUNS} |`);
-    console.log(`| anbox-stream-agent nats-relation-changed | ${nrc.length ? median(nrc).toFixed(1) : 'n/a'} | ${nrc.length} |`);
-    console.log(`| anbox-stream-agent update-status | ${us.length ? median(us).toFixed(1) : 'n/a'} | ${us.length} |`);
-    console.log(`| Python ops baseline (tooling.md) | ~320 | - |  goal <= 64 ms`);
+    console.log('| what | median ms | hook-tool calls (median) | runs |');
+    console.log('|---|---|---|---|');
+    console.log(`| node -e 0 | ${base.toFixed(1)} | 0 | ${RUNS} |`);
+    for (const r of results) console.log(`| anbox-stream-agent ${r.name} | ${r.ms.length ? median(r.ms).toFixed(1) : 'n/a'} | ${r.calls.length ? median(r.calls) : 'n/a'} | ${r.ms.length} |`);
+    console.log(`| Python ops baseline (tooling.md) | ~320 | 10 | - |  goal <= 64 ms`);
+    const nrc = results[0]!.ms;
     if (!nrc.length) console.log(`(no nats-relation-changed measured; agent status: ${status.slice(0, 300)})`);
   } finally {
     await sim.close();

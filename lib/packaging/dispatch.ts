@@ -11,10 +11,12 @@
  *   what else is installed on the machine.
  */
 export const RUNTIME_PATH = 'runtime/node';
-export const BUNDLE_PATH = 'src/charm.mjs';
+/** Where the bundle's files go in the charm (bundle.ts: the entry `charm.mjs` and its chunks). */
+export const BUNDLE_DIR = 'src';
+export const BUNDLE_PATH = `${BUNDLE_DIR}/charm.mjs`;
 
 export interface DispatchOptions {
-  /** Pass `--enable-source-maps` (when the charm ships `src/charm.mjs.map`). */
+  /** Pass `--enable-source-maps` (when the charm ships `src/*.mjs.map`). */
   readonly sourceMaps?: boolean;
 }
 

@@ -1,12 +1,12 @@
 /**
- * Packs a charm directory (`charmcraft.yaml` + `src/charm.ts`) into deployable `.charm` files,
+ * Packs a charm directory (`charmcraft.yaml` + `src/main.ts` or `src/charm.ts`, bundle.ts) into deployable `.charm` files,
  * one per base entry, named as charmcraft names them (`nats_ubuntu-22.04-amd64.charm`).
  *
  * Layout of each artifact (all a Juju >= 2.8 machine needs; no hooks/ directory, because Juju runs
  * `dispatch` for every hook and action when it exists, contract §1.1):
  *   manifest.yaml  metadata.yaml  config.yaml  actions.yaml   (YAML, 0644)
  *   dispatch                                                   (POSIX sh, 0755)
- *   src/charm.mjs  [src/charm.mjs.LEGAL.txt]  [src/charm.mjs.map]
+ *   src/charm.mjs  [src/<name>-<hash>.mjs lazy and shared chunks]  [src/charm.mjs.LEGAL.txt]  [src/*.mjs.map]
  *   runtime/node  (0755)  runtime/README
  *   [LICENSE  README.md  icon.svg  copyright  version]         (copied when present)
  *
@@ -15,11 +15,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleCharm } from './bundle.ts';
+import { bundleCharm, charmEntry } from './bundle.ts';
 import { actionsYaml, configYaml, manifestYaml, metadataYaml } from './charm-yaml.ts';
 import { charmFileName, loadCharmProject } from './charmcraft.ts';
 import type { RunOnBase } from './charmcraft.ts';
-import { BUNDLE_PATH, RUNTIME_PATH, dispatchScript } from './dispatch.ts';
+import { BUNDLE_DIR, RUNTIME_PATH, dispatchScript } from './dispatch.ts';
 import { PackagingError } from './errors.ts';
 import { REPO_ROOT, prepareRuntime, runtimeNotice } from './runtime.ts';
 import type { Runtime, RuntimeOptions } from './runtime.ts';
@@ -33,7 +33,7 @@ export interface PackOptions {
   readonly sourceDateEpoch?: number;
   /** A prepared runtime (to share one between charms) or options to prepare it. */
   readonly runtime?: Runtime | RuntimeOptions;
-  /** Ship `src/charm.mjs.map` (default false: smaller artifact, and stack traces are still readable enough). */
+  /** Ship `src/*.mjs.map` (default false: smaller artifact, and stack traces are still readable enough). */
   readonly sourcemap?: boolean;
 }
 
@@ -73,8 +73,7 @@ function isRuntime(r: Runtime | RuntimeOptions | undefined): r is Runtime {
 export async function packCharm(charmDir: string, options: PackOptions = {}): Promise<PackedCharm[]> {
   const dir = resolve(charmDir);
   const project = loadCharmProject(dir);
-  const entry = join(dir, 'src/charm.ts');
-  if (!existsSync(entry)) throw new PackagingError(`${dir}: no src/charm.ts entrypoint`);
+  const entry = charmEntry(dir);
 
   const runtime = isRuntime(options.runtime) ? options.runtime : prepareRuntime(options.runtime);
   for (const runOn of project.targets) {
@@ -94,8 +93,8 @@ export async function packCharm(charmDir: string, options: PackOptions = {}): Pr
   // Entries shared by every artifact of this charm, deflated once.
   const shared: ZipEntry[] = [
     deflateEntry('metadata.yaml', 0o644, text(metadataYaml(project))),
-    deflateEntry('dispatch', 0o755, text(dispatchScript({ sourceMaps: bundle.sourcemap !== undefined }))),
-    deflateEntry(BUNDLE_PATH, 0o644, bundle.code),
+    deflateEntry('dispatch', 0o755, text(dispatchScript({ sourceMaps: bundle.hasSourcemap }))),
+    ...bundle.files.map((f) => deflateEntry(`${BUNDLE_DIR}/${f.path}`, 0o644, f.contents)),
     deflateEntry('runtime/README', 0o644, text(runtimeNotice(runtime))),
     { path: RUNTIME_PATH, mode: 0o755, size: runtime.size, crc: runtime.crc, deflated: readFileSync(runtime.deflatedPath) },
   ];
@@ -103,8 +102,6 @@ export async function packCharm(charmDir: string, options: PackOptions = {}): Pr
   if (config !== undefined) shared.push(deflateEntry('config.yaml', 0o644, text(config)));
   const actions = actionsYaml(project);
   if (actions !== undefined) shared.push(deflateEntry('actions.yaml', 0o644, text(actions)));
-  if (bundle.legal) shared.push(deflateEntry(`${BUNDLE_PATH}.LEGAL.txt`, 0o644, bundle.legal));
-  if (bundle.sourcemap) shared.push(deflateEntry(`${BUNDLE_PATH}.map`, 0o644, bundle.sourcemap));
   for (const f of OPTIONAL_FILES) {
     const p = join(dir, f);
     if (existsSync(p)) shared.push(deflateEntry(f, 0o644, readFileSync(p)));
