@@ -14,31 +14,48 @@
  * trusted for that unit (the charm's trust-store record) stays trusted while it still passes
  * the checks above, and the status names the relation, unit, field and why. Trust is removed
  * only when the unit departs or the relation breaks (or it withdraws the field).
+ *
+ * Scale (issue 8): each certificate text is examined (x509) once and remembered in the unit's
+ * memo (certificate-verdicts.ts); later hooks check only the validity window, from the stored
+ * dates, so a hook parses only the certificates that changed.
  */
 import type { Relation } from '../../../lib/relations/relation.ts';
 import type { InterfaceCodec } from '../../../lib/relations/interfaces.ts';
 import type { Bags as RestBags } from '../../../lib/relations/generated/rest.ts';
 import type { AmsTrustedClient, TrustStoreEntry } from './workload.ts';
+import { CertificateVerdicts, verdictAt, type CertificateFacts, type ClientCertificateCheck, type DerivedMemo } from './certificate-verdicts.ts';
+
+export type { ClientCertificateCheck, DerivedMemo } from './certificate-verdicts.ts';
 
 export const CLIENT_CERTIFICATE_FIELD = 'client_certificate';
 
-export type ClientCertificateCheck =
-  | { readonly ok: true; readonly fingerprint: string; readonly pem: string }
-  | { readonly ok: false; readonly reason: string };
+/**
+ * What one received certificate is, apart from the clock: parse, policy, fingerprint,
+ * validity dates, usage. The only code here that loads x509. Never throws.
+ */
+export async function examineClientCertificate(pem: string): Promise<CertificateFacts> {
+  const tls = await import('../../../lib/tls/index.ts'); // ~100 ms: only for a certificate not seen before
+  const parsed = tls.Certificate.parse(pem);
+  if (!parsed.ok) return { rejected: `not a parseable X.509 certificate (${parsed.reason})` };
+  const cert = parsed.certificate;
+  const policy = tls.certificatePolicyViolation(cert, 'leaf');
+  if (policy) return { rejected: policy };
+  // A window that cannot be written down cannot be checked: refuse rather than skip the check.
+  if (!Number.isFinite(cert.notBefore.getTime()) || !Number.isFinite(cert.notAfter.getTime())) return { rejected: 'validity dates are not readable' };
+  const eku = cert.extendedKeyUsage;
+  const usage = eku !== undefined && !eku.includes('clientAuth') ? 'ExtendedKeyUsage does not allow client authentication' : undefined;
+  return {
+    fingerprint: cert.fingerprintSha256Hex,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    ...(cert.pem === pem ? {} : { pem: cert.pem }), // the canonical text, kept only when it differs
+    ...(usage ? { usage } : {}),
+  };
+}
 
 /** Policy + validity window + usage of one received certificate. Never throws. */
 export async function checkClientCertificate(pem: string, now: Date): Promise<ClientCertificateCheck> {
-  const tls = await import('../../../lib/tls/index.ts'); // ~100 ms: only when a client certificate is present
-  const parsed = tls.Certificate.parse(pem);
-  if (!parsed.ok) return { ok: false, reason: `not a parseable X.509 certificate (${parsed.reason})` };
-  const cert = parsed.certificate;
-  const policy = tls.certificatePolicyViolation(cert, 'leaf');
-  if (policy) return { ok: false, reason: policy };
-  if (now < cert.notBefore) return { ok: false, reason: `not valid before ${cert.notBefore.toISOString()}` };
-  if (now > cert.notAfter) return { ok: false, reason: `expired at ${cert.notAfter.toISOString()}` };
-  const eku = cert.extendedKeyUsage;
-  if (eku !== undefined && !eku.includes('clientAuth')) return { ok: false, reason: 'ExtendedKeyUsage does not allow client authentication' };
-  return { ok: true, fingerprint: cert.fingerprintSha256Hex, pem: cert.pem };
+  return verdictAt(await examineClientCertificate(pem), pem, now);
 }
 
 export interface TrustDecision {
@@ -50,18 +67,39 @@ export interface TrustDecision {
   readonly problems: readonly string[];
 }
 
+export interface TrustOptions {
+  /**
+   * The unit's derived-data memo: a certificate checked in an earlier hook is not parsed again
+   * (x509 is not even loaded when all were); its validity window is still checked against `now`.
+   */
+  readonly memo?: DerivedMemo | undefined;
+  /** Check every certificate again and replace the memo's entries (upgrade-charm). */
+  readonly revalidate?: boolean;
+}
+
 /**
  * Walk every present unit of every live `rest-api` relation and decide whom to trust.
- * `previous`: what AMS trusts now (the trust-store record), to keep through invalid data.
+ * `previous`: what AMS trusts now (the trust-store record), to keep through invalid data; a
+ * function is called only when some unit's data is invalid.
  */
-export async function decideTrust(relations: readonly Relation[], rest: InterfaceCodec<RestBags>, now: Date, previous: readonly TrustStoreEntry[] = []): Promise<TrustDecision> {
+export async function decideTrust(
+  relations: readonly Relation[],
+  rest: InterfaceCodec<RestBags>,
+  now: Date,
+  previous: readonly TrustStoreEntry[] | (() => readonly TrustStoreEntry[]) = [],
+  options: TrustOptions = {},
+): Promise<TrustDecision> {
+  const verdicts = new CertificateVerdicts(options.memo, examineClientCertificate, { revalidate: options.revalidate ?? false });
   const trusted: (AmsTrustedClient & { fingerprint: string })[] = [];
   const pending: string[] = [];
   const problems: string[] = [];
+  let recorded: ReadonlyMap<string, TrustStoreEntry> | undefined;
   /** The unit's last trusted certificate, if it still passes the checks (it may have expired since). */
   const lastGood = async (unit: string): Promise<boolean> => {
-    const entry = previous.find((e) => e.name === unit);
-    const check = entry ? await checkClientCertificate(entry.certificate, now) : undefined;
+    // First entry per name wins (as a find() would); reversed so that Map keeps it.
+    recorded ??= new Map([...(typeof previous === 'function' ? previous() : previous)].reverse().map((e) => [e.name, e]));
+    const entry = recorded.get(unit);
+    const check = entry ? await verdicts.check(entry.certificate, now) : undefined;
     if (!check?.ok) return false;
     trusted.push({ name: unit, certificate: check.pem, fingerprint: check.fingerprint });
     return true;
@@ -74,7 +112,7 @@ export async function decideTrust(relations: readonly Relation[], rest: Interfac
         pending.push(`${relation.name} ${unit}`);
         continue;
       }
-      const check = read.ok ? await checkClientCertificate(read.value.client_certificate, now) : undefined;
+      const check = read.ok ? await verdicts.check(read.value.client_certificate, now) : undefined;
       if (read.ok && check?.ok) {
         trusted.push({ name: unit, certificate: check.pem, fingerprint: check.fingerprint });
         continue;
@@ -83,5 +121,8 @@ export async function decideTrust(relations: readonly Relation[], rest: Interfac
       problems.push(`${why}; ${(await lastGood(unit)) ? 'keeping its last trusted certificate' : 'not trusted'}`);
     }
   }
+  // Only certificates some present unit sends (or AMS keeps for it) stay in the memo.
+  verdicts.prune();
+  verdicts.save();
   return { trusted, pending, problems };
 }

@@ -7,6 +7,7 @@
  * - a config item changed → set that item only, recorded in config-items.yaml (no restart).
  * A second apply with the same state changes no file and runs no command.
  */
+import { createHash, hash } from 'node:crypto';
 import { request } from 'node:http';
 import { existsSync, rmSync } from 'node:fs';
 import { applyFiles, PendingAction, readIfExists, resolveWorkloadDir, writeAtomic, type FileChange } from '../../common/src/workload-files.ts';
@@ -22,11 +23,16 @@ import {
   renderAmsServiceFiles,
   trustStoreFile,
   trustStoreEntries,
+  type AmsTrustedClient,
   type AmsWorkloadState,
   type TrustStoreEntry,
 } from './workload-render.ts';
+import type { DerivedMemo } from './certificate-verdicts.ts';
 
 export * from './workload-render.ts';
+
+/** Memo key: the trust store record that a fully synced apply left, and the clients it was for. */
+export const TRUST_SYNC_KEY = 'ams.trust-record';
 
 export interface AmsControl {
   restart(): Promise<void>;
@@ -116,6 +122,8 @@ export interface AmsWorkloadOptions {
 export class AmsWorkload {
   readonly dir: string;
   readonly #control: AmsControl;
+  /** The trust store record as last parsed, by file content: one YAML parse per hook, not one per reader. */
+  #trustRecord: { readonly content: string | undefined; readonly entries: readonly TrustStoreEntry[] } | undefined;
 
   constructor(options: AmsWorkloadOptions = {}) {
     this.dir = options.dir ?? resolveWorkloadDir(AMS_COMMON_DIR);
@@ -126,21 +134,39 @@ export class AmsWorkload {
     return `${this.dir}/${file}`;
   }
 
-  /** What AMS has been told so far (the charm's records): the last good state to keep through invalid remote data. */
+  /**
+   * What AMS has been told so far (the charm's records): the last good state to keep through
+   * invalid remote data. `trusted` is read when first used (it holds every client certificate),
+   * so read it before apply().
+   */
   recorded(): { readonly trusted: TrustStoreEntry[]; readonly configItems: Record<string, string> } {
+    const read = () => [...this.#readTrustRecord().entries];
+    let trusted: TrustStoreEntry[] | undefined;
     return {
-      trusted: parseTrustStore(readIfExists(this.dir, AMS_FILES.trustStore)),
+      get trusted() {
+        return (trusted ??= read());
+      },
       configItems: parseConfigItems(readIfExists(this.dir, AMS_FILES.configItems)),
     };
   }
 
-  async apply(state: AmsWorkloadState): Promise<AmsApplyResult> {
+  #readTrustRecord(content = readIfExists(this.dir, AMS_FILES.trustStore)): { readonly content: string | undefined; readonly entries: readonly TrustStoreEntry[] } {
+    if (!this.#trustRecord || this.#trustRecord.content !== content) this.#trustRecord = { content, entries: parseTrustStore(content) };
+    return this.#trustRecord;
+  }
+
+  /**
+   * `memo` (the unit's derived-data memo): when the trust store record and the trusted clients
+   * are what a previous apply fully synced, the record is not even parsed (it holds every
+   * client certificate: ~30 ms of YAML at 1000 clients).
+   */
+  async apply(state: AmsWorkloadState, options: { readonly memo?: DerivedMemo | undefined } = {}): Promise<AmsApplyResult> {
     const changes = applyFiles(this.dir, renderAmsServiceFiles(state, this.dir), AMS_RESTART_FILES);
     const pending = new PendingAction<'restart'>(this.dir, 'ams');
     const restarted = changes.some((c) => c.kind !== 'mode') || pending.read() === 'restart';
     if (restarted) await pending.run('restart', () => this.#control.restart());
 
-    const trust = await this.#syncTrust(state);
+    const trust = await this.#syncTrust(state, options.memo);
     const items = await this.#syncConfigItems(state);
     return { changes: [...changes, ...trust.changes, ...items.changes], restarted, trusted: trust.trusted, untrusted: trust.untrusted, configItemsSet: items.set, configItemsPending: items.pending };
   }
@@ -150,9 +176,14 @@ export class AmsWorkload {
    * that make it true: when a call fails, the record keeps what did succeed and the retried
    * hook redoes only the rest.
    */
-  async #syncTrust(state: AmsWorkloadState) {
-    const wanted = trustStoreEntries(state.trustedClients);
-    const current = new Map(parseTrustStore(readIfExists(this.dir, AMS_FILES.trustStore)).map((e) => [e.fingerprint, e]));
+  async #syncTrust(state: AmsWorkloadState, memo: DerivedMemo | undefined) {
+    const clients = clientsDigest(state.trustedClients);
+    const synced = (content: string) => trustSyncValue(content, clients);
+    const content = readIfExists(this.dir, AMS_FILES.trustStore);
+    if (memo && content !== undefined && memo.get(TRUST_SYNC_KEY) === synced(content)) return { changes: [], trusted: [], untrusted: [] };
+    const record = this.#readTrustRecord(content);
+    const wanted = wantedTrustEntries(state.trustedClients, record.entries);
+    const current = new Map(record.entries.map((e) => [e.fingerprint, e]));
     const keep = new Set(wanted.map((e) => e.fingerprint));
     const trusted: string[] = [];
     const untrusted: string[] = [];
@@ -174,7 +205,13 @@ export class AmsWorkload {
       done = true;
     } finally {
       const entries = done ? wanted : [...current.values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
-      changes = applyFiles(this.dir, [trustStoreFile(entries)], [AMS_FILES.trustStore]);
+      // The same entries as recorded: skip rendering (a YAML dump of every certificate) and
+      // comparing. An empty list is cheap to render, and rewrites a record that did not parse.
+      const same = record.content !== undefined && entries.length > 0 && sameTrustEntries(entries, record.entries);
+      const file = same ? undefined : trustStoreFile(entries);
+      changes = file ? applyFiles(this.dir, [file], [AMS_FILES.trustStore]) : [];
+      // Remembered only once AMS was told everything (a failed call leaves it to the next hook).
+      if (done && memo) memo.set(TRUST_SYNC_KEY, synced(file?.content ?? record.content ?? ''));
     }
     return { changes, trusted, untrusted };
   }
@@ -207,4 +244,47 @@ export class AmsWorkload {
     }
     return { changes, set, pending };
   }
+}
+
+/**
+ * trustStoreEntries(clients), without parsing again a certificate the record already holds in
+ * the same text (the record stores the normalised PEM with its fingerprint): only new
+ * certificates are parsed, so a hook where one unit changed parses one certificate.
+ */
+export function wantedTrustEntries(clients: readonly AmsTrustedClient[], recorded: readonly TrustStoreEntry[]): TrustStoreEntry[] {
+  // By name first (short keys; the usual case), by text for the rest (a certificate that two
+  // units send is recorded under one name). Keying every certificate text costs hashing it.
+  const byName = new Map(recorded.map((e) => [e.name, e]));
+  let byText: Map<unknown, TrustStoreEntry> | undefined;
+  const known: TrustStoreEntry[] = [];
+  const fresh: AmsTrustedClient[] = [];
+  for (const c of clients) {
+    let e = byName.get(c.name);
+    if (e?.certificate !== c.certificate) e = (byText ??= new Map(recorded.map((r) => [r.certificate, r]))).get(c.certificate);
+    if (e) known.push({ fingerprint: e.fingerprint, name: c.name, certificate: e.certificate });
+    else fresh.push(c);
+  }
+  // Same rules as trustStoreEntries: one entry per fingerprint, the smallest name, sorted.
+  const byFingerprint = new Map<string, TrustStoreEntry>();
+  for (const e of [...known, ...trustStoreEntries(fresh)]) {
+    const existing = byFingerprint.get(e.fingerprint);
+    if (!existing || e.name < existing.name) byFingerprint.set(e.fingerprint, e);
+  }
+  return [...byFingerprint.values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
+}
+
+function sameTrustEntries(a: readonly TrustStoreEntry[], b: readonly TrustStoreEntry[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.fingerprint === b[i]?.fingerprint && e.name === b[i]?.name && e.certificate === b[i]?.certificate);
+}
+
+/** The TRUST_SYNC_KEY value: the record's text and the clients it holds, as SHA-256 digests. */
+export function trustSyncValue(record: string, clients: readonly AmsTrustedClient[] | string): string {
+  return `v1:${hash('sha256', record, 'hex')}:${typeof clients === 'string' ? clients : clientsDigest(clients)}`;
+}
+
+/** SHA-256 over the clients' names and certificate texts, in order. */
+function clientsDigest(clients: readonly AmsTrustedClient[]): string {
+  const hash = createHash('sha256');
+  for (const c of clients) hash.update(`${c.name}\0${c.certificate}\0`);
+  return hash.digest('hex');
 }

@@ -1,0 +1,195 @@
+/**
+ * Memoised checks of `rest-api` client certificates (issue 8: AMS with 1000 agent units).
+ *
+ * Checking a certificate means importing @peculiar/x509 (~100 ms) and parsing it, and every
+ * hook walks every present unit: O(N) x509 work per hook, O(N²) for a deployment (measured:
+ * 4.4 s CPU for 1000 EC P-256 certificates in a fresh process, as a hook runs; 55 ms from
+ * the memo). What a certificate IS (parseable, policy, usage, fingerprint,
+ * validity dates) depends on its PEM text only, so it is decided once per SHA-256 of the text
+ * and kept in the unit's derived-data memo; the one clock-dependent part, the validity window,
+ * is checked against `now` on every use from the stored dates, without x509.
+ *
+ * Stored under one memo key, `v1:` + JSON `{ <sha256 of PEM text>: facts }`; a value or an
+ * entry that does not decode is treated as absent (checked again), never trusted. Bump the
+ * format when what the examination decides changes (policy, reasons): entries of the old
+ * format are then examined again (upgrade-charm also starts afresh: `revalidate`). Entries of
+ * certificates no unit sends any more are dropped (`prune`), so the memo stays O(units).
+ * Certificates, fingerprints, dates and policy reasons are public: nothing secret is stored.
+ */
+import { hash } from 'node:crypto';
+
+/** The charm's derived-data store, persisted between hooks (CharmContext `memo`; never secrets). */
+export interface DerivedMemo {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+export type ClientCertificateCheck =
+  | { readonly ok: true; readonly fingerprint: string; readonly pem: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** What a certificate is, apart from the clock. Dates are ISO 8601 (`toISOString`). */
+export type CertificateFacts =
+  | { readonly rejected: string }
+  | {
+      readonly fingerprint: string;
+      readonly notBefore: string;
+      readonly notAfter: string;
+      /** The canonical PEM when it differs from the text received (absent: the same text). */
+      readonly pem?: string;
+      /** Why the certificate is refused for client authentication, checked after the dates. */
+      readonly usage?: string;
+    };
+
+export type Examine = (pem: string) => Promise<CertificateFacts>;
+
+export const VERDICTS_KEY = 'ams.client-certificate-verdicts';
+const FORMAT = 'v1:';
+
+/** The memo key of a PEM text: SHA-256 over the text as received. */
+export function pemDigest(pem: string): string {
+  return hash('sha256', pem, 'hex');
+}
+
+/** The verdict at `now`, in the order the full check reports it: policy, dates, usage. */
+export function verdictAt(facts: CertificateFacts, pem: string, now: Date): ClientCertificateCheck {
+  if ('rejected' in facts) return { ok: false, reason: facts.rejected };
+  if (now.getTime() < Date.parse(facts.notBefore)) return { ok: false, reason: `not valid before ${facts.notBefore}` };
+  if (now.getTime() > Date.parse(facts.notAfter)) return { ok: false, reason: `expired at ${facts.notAfter}` };
+  if (facts.usage !== undefined) return { ok: false, reason: facts.usage };
+  return { ok: true, fingerprint: facts.fingerprint, pem: facts.pem ?? pem };
+}
+
+/** Exactly what `Date.prototype.toISOString` writes for years 0000-9999. */
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const isIso = (v: unknown): v is string => typeof v === 'string' && ISO.test(v) && !Number.isNaN(Date.parse(v));
+const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/** One stored entry, or undefined when it is not exactly what `encode` writes. */
+export function decodeFacts(value: unknown): CertificateFacts | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  if ('rejected' in v) return keys.length === 1 && isText(v['rejected']) ? { rejected: v['rejected'] } : undefined;
+  if (!keys.every((k) => ['fingerprint', 'notBefore', 'notAfter', 'pem', 'usage'].includes(k))) return undefined;
+  const { fingerprint, notBefore, notAfter, pem, usage } = v;
+  if (typeof fingerprint !== 'string' || !DIGEST.test(fingerprint) || !isIso(notBefore) || !isIso(notAfter)) return undefined;
+  if (pem !== undefined && !(typeof pem === 'string' && pem.startsWith('-----BEGIN CERTIFICATE-----\n'))) return undefined;
+  if (usage !== undefined && !isText(usage)) return undefined;
+  return { fingerprint, notBefore, notAfter, ...(pem === undefined ? {} : { pem }), ...(usage === undefined ? {} : { usage }) };
+}
+
+/** The entries of a stored value, not decoded yet; undefined when the value itself does not decode. */
+function storedEntries(stored: string): Record<string, unknown> | undefined {
+  if (!stored.startsWith(FORMAT)) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stored.slice(FORMAT.length));
+  } catch {
+    return undefined;
+  }
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+}
+
+const DIGEST = /^[0-9a-f]{64}$/;
+
+/**
+ * Every entry of a stored value that decodes; `damaged` when anything was left out (a value
+ * that does not decode at all is an empty memo).
+ */
+export function decodeVerdicts(stored: string | undefined): { verdicts: Map<string, CertificateFacts>; damaged: boolean } {
+  const verdicts = new Map<string, CertificateFacts>();
+  if (stored === undefined) return { verdicts, damaged: false };
+  const entries = storedEntries(stored);
+  if (!entries) return { verdicts, damaged: true };
+  let damaged = false;
+  for (const [digest, value] of Object.entries(entries)) {
+    const facts = DIGEST.test(digest) ? decodeFacts(value) : undefined;
+    if (facts) verdicts.set(digest, facts);
+    else damaged = true;
+  }
+  return { verdicts, damaged };
+}
+
+export function encodeVerdicts(verdicts: ReadonlyMap<string, CertificateFacts>): string {
+  return FORMAT + JSON.stringify(Object.fromEntries([...verdicts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+/**
+ * The certificate checks of one hook: each distinct PEM text is examined at most once, and not
+ * at all when the memo knows it. Stored entries are decoded only when looked up. `save()`
+ * writes the memo only when an entry was added, replaced or dropped, so a hook where nothing
+ * changed writes nothing.
+ */
+export class CertificateVerdicts {
+  readonly #memo: DerivedMemo | undefined;
+  readonly #examine: Examine;
+  /** Entries as stored, not decoded yet. */
+  readonly #stored: Map<string, unknown>;
+  readonly #known = new Map<string, CertificateFacts>();
+  readonly #used = new Set<string>();
+  #changed: boolean;
+
+  /** `revalidate`: ignore what the memo holds and replace it (upgrade-charm: new code may check differently). */
+  constructor(memo: DerivedMemo | undefined, examine: Examine, options: { readonly revalidate?: boolean } = {}) {
+    this.#memo = memo;
+    this.#examine = examine;
+    const stored = memo?.get(VERDICTS_KEY);
+    const entries = stored === undefined || options.revalidate ? {} : storedEntries(stored);
+    this.#stored = new Map(Object.entries(entries ?? {}));
+    // Rewrite a damaged or discarded value even when no certificate is checked.
+    this.#changed = stored !== undefined && (options.revalidate === true || entries === undefined);
+  }
+
+  /** Digests looked up since construction: the certificates still in use. */
+  get used(): ReadonlySet<string> {
+    return this.#used;
+  }
+
+  async check(pem: string, now: Date): Promise<ClientCertificateCheck> {
+    const digest = pemDigest(pem);
+    this.#used.add(digest);
+    let facts = this.#lookup(digest);
+    if (!facts) {
+      facts = await this.#examine(pem);
+      // Only what decodes back is kept (e.g. an invalid date cannot be stored as ISO).
+      if (decodeFacts(facts)) {
+        this.#known.set(digest, facts);
+        this.#changed = true;
+      }
+    }
+    return verdictAt(facts, pem, now);
+  }
+
+  #lookup(digest: string): CertificateFacts | undefined {
+    const known = this.#known.get(digest);
+    if (known || !this.#stored.has(digest)) return known;
+    const facts = decodeFacts(this.#stored.get(digest));
+    this.#stored.delete(digest);
+    if (facts) this.#known.set(digest, facts);
+    else this.#changed = true; // a damaged entry: examined again and replaced
+    return facts;
+  }
+
+  /** Drop the entries of certificates outside `keep` (default: those checked in this hook). */
+  prune(keep: ReadonlySet<string> = this.#used): void {
+    for (const entries of [this.#stored, this.#known]) {
+      for (const digest of [...entries.keys()]) {
+        if (keep.has(digest)) continue;
+        entries.delete(digest);
+        this.#changed = true;
+      }
+    }
+  }
+
+  save(): void {
+    if (!this.#changed || !this.#memo) return;
+    for (const [digest, value] of this.#stored) {
+      const facts = DIGEST.test(digest) ? decodeFacts(value) : undefined;
+      if (facts) this.#known.set(digest, facts);
+    }
+    this.#stored.clear();
+    this.#memo.set(VERDICTS_KEY, encodeVerdicts(this.#known));
+    this.#changed = false;
+  }
+}
