@@ -22,7 +22,7 @@ import { certificateFingerprint } from '../../../lib/tls/fingerprint.ts';
 import { splitCertificatePems } from '../../../lib/tls/pem.ts';
 import { StatusBook } from '../../common/src/status-book.ts';
 import { AGENT_CODEC, AGENT_ENDPOINT, AGENT_ITEMS, agentConfigItems } from './agent-link.ts';
-import { decideTrust, type DerivedMemo } from './client-certificates.ts';
+import { decideTrust } from './client-certificates.ts';
 import { applyEmbeddedEtcdFiles, ETCD_ENDPOINT, resolveDatastore } from './etcd.ts';
 import { answerRestApi, nodeName } from './rest-api.ts';
 import { AmsWorkload, loadBalancerUrl } from './workload.ts';
@@ -121,8 +121,8 @@ export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, 
   // rest-api: whom to trust, and our answer.
   const rest = await loadInterface('rest');
   const restRelations = kit.relations.all(REST_ENDPOINT);
-  // ctx.memo: the lead's CharmContext memo (lib/juju/dispatch.ts), once it lands.
-  const memo = (ctx as { memo?: DerivedMemo }).memo;
+  // Verdicts on certificates already checked, kept in the unit's hook memory (lib/juju/memory).
+  const memo = ctx.memo;
   const trust = await decideTrust(restRelations, rest, now, () => recorded.trusted, { memo, revalidate: ctx.hook.kind === 'upgrade-charm' });
   for (const p of trust.problems) book.blocked(p);
   answerRestApi(restRelations, rest, ctx.tools, { port: cfg.port, location: cfg.location, node: nodeName(ctx.hook.unit.name), fingerprint, caPem: certs.trustPem }, kit.isLeader());

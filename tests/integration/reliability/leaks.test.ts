@@ -2,18 +2,21 @@
  * Leaks: after the story (story.ts, Juju 3.6 both sides) plus every action (token rotation,
  * certificate regeneration, CA queries) and a fault-injected rerun of a hook, sweep the
  * simulator's whole state (engine toJSON: databags, leader settings, unit state, statuses,
- * debug-log, action results, the recorded argv of every hook-tool call), the charms' stderr
- * and every rendered workload file. No private key (PEM `PRIVATE KEY`) or token may appear
- * anywhere except in its Juju secret and in 0600 files (key files, config files).
+ * debug-log, action results, the recorded argv of every hook-tool call), the charms' stderr,
+ * every rendered workload file, and every text any unit saved as its hook memory
+ * (lib/juju/memory: a file in the charm directory on a real unit). No private key (PEM
+ * `PRIVATE KEY`) or token may appear anywhere except in its Juju secret and in 0600 files
+ * (key files, config files); the hook memory must hold none at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import 'reflect-metadata';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CharmHarness } from '../../../charms/common/src/testing/charm-harness.ts';
+import type { InMemoryStore, MemoryStore } from '../../../lib/juju/memory/store.ts';
 import type { WorldState } from '../../../lib/testing/engine/state.ts';
 import { decodeContent } from './projection.ts';
-import { AGENT, cleanup, FaultyRunner, newStory, run } from './story.ts';
+import { AGENT, cleanup, FaultyRunner, newStory, run, type RunResult } from './story.ts';
 
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
@@ -51,30 +54,50 @@ function files(root: string): Array<{ path: string; mode: number; text: string }
   return out;
 }
 
+/** Where `text` shows a private key or one of the sensitive values (also once JSON-unescaped). */
+function leaksIn(text: string, sensitive: ReadonlyMap<string, string>): string[] {
+  const unescaped = text.replace(/\\n/g, '\n');
+  const found: string[] = [];
+  if (PRIVATE_KEY.test(unescaped)) found.push('PEM PRIVATE KEY');
+  for (const [v, name] of sensitive) if (text.includes(v) || unescaped.includes(v)) found.push(name);
+  return found;
+}
+
 describe('leak sweep after the story, its actions and a failed hook', () => {
   let h: CharmHarness;
   let stderr: string[];
   let state: WorldState;
   let sensitive: Map<string, string>;
   let failedHooks: string[] = [];
+  /** Hook-tool calls the charms made. */
+  let calls = 0;
+  /** Every text a unit saved as its hook memory, with the unit. */
+  const memoryTexts: Array<{ unit: string; text: string }> = [];
+  const recording = {
+    memory: (store: InMemoryStore, hook: { unit: string }): MemoryStore => ({
+      take: () => store.take(),
+      save: (text) => { memoryTexts.push({ unit: hook.unit, text }); store.save(text); },
+    }),
+  };
 
   beforeAll(async () => {
     h = newStory();
     stderr = [];
-    stderr.push(...(await run(h)).stderr);
+    const played = (r: RunResult): void => { stderr.push(...r.stderr); calls += r.ran.reduce((n, x) => n + x.calls.length, 0); };
+    played(await run(h, recording));
     for (const [model, unit, action] of [
       ['msg', 'nats/0', 'rotate-token'], ['msg', 'nats/0', 'get-ca-certificate'], ['msg', 'nats/1', 'regenerate-certificates'],
       ['cloud', 'ams/0', 'get-ca-certificate'], ['cloud', 'ams/0', 'regenerate-certificates'],
       ['cloud', `${AGENT}/0`, 'get-ca-certificate'], ['cloud', `${AGENT}/1`, 'regenerate-certificates'],
     ] as const) {
       h.engine.enqueueAction(model, unit, action, {});
-      stderr.push(...(await run(h)).stderr);
+      played(await run(h, recording));
     }
     // A hook that fails late (after it read every secret): its error line must not carry them.
     h.engine.setConfig('cloud', AGENT, { region: 'cloud-1' });
-    const faulted = await run(h, { wrap: (runner, hook, attempt) => (attempt === 0 && hook.unit === `${AGENT}/0` ? new FaultyRunner(runner, 20) : runner) });
+    const faulted = await run(h, { ...recording, wrap: (runner, hook, attempt) => (attempt === 0 && hook.unit === `${AGENT}/0` ? new FaultyRunner(runner, 20) : runner) });
     failedHooks = faulted.failed;
-    stderr.push(...faulted.stderr);
+    played(faulted);
     state = h.engine.toJSON() as WorldState;
     sensitive = sensitiveValues(state);
   }, 120_000);
@@ -110,15 +133,12 @@ describe('leak sweep after the story, its actions and a failed hook', () => {
       stderr,
     };
     const found: string[] = [];
-    for (const [where, value] of Object.entries(sections)) {
-      const text = JSON.stringify(value);
-      const unescaped = text.replace(/\\n/g, '\n');
-      if (PRIVATE_KEY.test(unescaped)) found.push(`${where}: PEM PRIVATE KEY`);
-      for (const [v, name] of sensitive) if (text.includes(v) || unescaped.includes(v)) found.push(`${where}: ${name}`);
-    }
+    for (const [where, value] of Object.entries(sections)) found.push(...leaksIn(JSON.stringify(value), sensitive).map((name) => `${where}: ${name}`));
     expect(found).toEqual([]);
     // The sweep really covered the whole state (no accidental empty section).
-    expect(state.toolCalls.length).toBeGreaterThan(1000);
+    // Every call's argv is in the sweep (the engine's record was not truncated).
+    expect(calls).toBeGreaterThan(500);
+    expect(state.toolCalls.length).toBe(calls);
     expect(state.log.length).toBeGreaterThan(0);
     expect(Object.values(state.models).flatMap((m) => Object.values(m.actions)).length).toBe(7);
   });
@@ -146,5 +166,17 @@ describe('leak sweep after the story, its actions and a failed hook', () => {
       'msg/nats-N/nats/var/snap/nats/common/server/key.pem',
       'msg/nats-N/nats/var/snap/nats/common/server/nats.cfg',
     ]);
+  });
+
+  it('no unit ever saved a private key, token or secret value in its hook memory', () => {
+    // Every text saved along the story, its actions and the failed hook, and what the units hold now.
+    const texts = [...memoryTexts, ...[...h.memory.snapshot()].map(([key, text]) => ({ unit: key.split('\u0000')[1] ?? key, text }))];
+    const found = texts.flatMap(({ unit, text }) => leaksIn(text, sensitive).map((name) => `${unit}: ${name}`));
+    expect([...new Set(found)]).toEqual([]);
+    // The sweep saw real memories: every unit's, with relation data and secret reads recorded.
+    expect(new Set(texts.map((t) => t.unit)).size).toBe(5);
+    expect(texts.length).toBeGreaterThan(50);
+    expect(texts.some((t) => t.text.includes('"bag|'))).toBe(true);
+    expect(texts.some((t) => t.text.includes('"secret|'))).toBe(true);
   });
 });

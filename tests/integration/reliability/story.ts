@@ -6,9 +6,13 @@
  *
  * `run()` plays the unit agent with a runner wrapper, so a test can make chosen hook-tool
  * calls fail (fault injection) and `resolve` units in error like an operator (contract §1.5).
+ * Each unit keeps its hook memory (lib/juju/memory) in `h.memory` between hooks, as its charm
+ * directory would; `memory: false` runs every hook without one (every hook reads everything),
+ * and a function may hand dispatch a wrapped store (faults of the memory itself).
  */
 import { rmSync } from 'node:fs';
 import { dispatch } from '../../../lib/juju/dispatch.ts';
+import type { InMemoryStore, MemoryStore } from '../../../lib/juju/memory/store.ts';
 import type { ToolResult, ToolRunner, ToolRunOptions } from '../../../lib/juju/types.ts';
 import type { Engine, HookInvocation } from '../../../lib/testing/engine/api.ts';
 import type { WorldState } from '../../../lib/testing/engine/state.ts';
@@ -44,11 +48,17 @@ export function newStory(options: StoryOptions = {}): CharmHarness {
   return h;
 }
 
-/** Wraps the in-process runner of one hook attempt (`attempt` = failures of this unit's head hook so far). */
-export type RunnerWrap = (runner: ToolRunner, hook: HookInvocation, attempt: number) => ToolRunner;
+/**
+ * Wraps the in-process runner of one hook attempt (`attempt` = failures of this unit's head
+ * hook so far; `remembered` = the unit's memory holds what its last successful hook saved).
+ */
+export type RunnerWrap = (runner: ToolRunner, hook: HookInvocation, attempt: number, remembered: boolean) => ToolRunner;
+
+/** One hook attempt; `remembered`: the unit's memory held a saved text when it started. */
+export interface StoryHookRun extends HookRun { readonly remembered: boolean }
 
 export interface RunResult {
-  readonly ran: HookRun[];
+  readonly ran: StoryHookRun[];
   /** `unit hook` of every failed attempt (resolved afterwards). */
   readonly failed: string[];
   readonly resolves: number;
@@ -79,12 +89,22 @@ export interface RunOptions {
   readonly engine?: Engine;
   /** Hooks for which this returns true exit 0 without running the charm (a remote side that stays as it is). */
   readonly skip?: (hook: HookInvocation) => boolean;
+  /**
+   * The hook memory: true (default) each unit's store in `h.memory`; false none (dispatch
+   * without `memory`); a function gets the unit's store and returns what dispatch uses.
+   */
+  readonly memory?: boolean | ((store: InMemoryStore, hook: HookInvocation, attempt: number) => MemoryStore);
+  /**
+   * What the unit agent makes of a hook that exited `exitCode` (default: that code). Lets a
+   * test fail a hook after the charm exited 0 (agent death before commit, contract §1.5).
+   */
+  readonly outcome?: (hook: HookInvocation, exitCode: number, attempt: number) => number;
 }
 
 export async function run(h: CharmHarness, options: RunOptions = {}): Promise<RunResult> {
   const engine = options.engine ?? h.engine;
   const attempts = new Map<string, number>();
-  const ran: HookRun[] = [];
+  const ran: StoryHookRun[] = [];
   const failed: string[] = [];
   let resolves = 0;
   const stderr: string[] = [];
@@ -92,16 +112,21 @@ export async function run(h: CharmHarness, options: RunOptions = {}): Promise<Ru
   for (;;) {
     for (;;) {
       if (ran.length > 20000) throw new Error('run: more than 20000 hooks; a charm may be looping');
-      const r = await runNextHook(engine, (env, runner, hook) => {
+      let remembered = false;
+      const r = await runNextHook(engine, async (env, runner, hook) => {
         const charm = h.charms.get(hook.charm.name);
         if (!charm) throw new Error(`no charm definition for ${hook.charm.name}`);
         if (options.skip?.(hook)) return 0;
-        const key = `${hook.model}/${hook.unit}`;
-        const wrapped = options.wrap ? options.wrap(runner, hook, attempts.get(key) ?? 0) : runner;
-        return dispatch(charm, { env, runner: wrapped, memory: h.memory.forEnv(env), stderr: (line) => { stderr.push(line); } });
+        const attempt = attempts.get(`${hook.model}/${hook.unit}`) ?? 0;
+        const store = h.memory.forEnv(env);
+        remembered = store.peek() !== undefined;
+        const wrapped = options.wrap ? options.wrap(runner, hook, attempt, remembered) : runner;
+        const memory = options.memory === false ? undefined : typeof options.memory === 'function' ? options.memory(store, hook, attempt) : store;
+        const code = await dispatch(charm, { env, runner: wrapped, ...(memory ? { memory } : {}), stderr: (line) => { stderr.push(line); } });
+        return options.outcome ? options.outcome(hook, code, attempt) : code;
       });
       if (!r) break;
-      ran.push(r);
+      ran.push({ ...r, remembered });
       const key = `${r.hook.model}/${r.hook.unit}`;
       if (r.exitCode !== 0) {
         failed.push(`${r.hook.unit} ${r.hook.name}`);
