@@ -8,9 +8,10 @@
  *   (§1.4: during broken `relation-ids` no longer lists it);
  * - relation-list: changes with `-joined` / `-departed` (and created/broken) of that relation;
  * - a remote unit's bag: "Remote unit/app writes data → -relation-changed on the other side"
- *   (§1.4), with JUJU_REMOTE_UNIT naming the writer; joined/departed name it too. Remote app
- *   bags (and a peer relation's app bag) are dropped in EVERY hook of their relation, because
- *   an app-data change may arrive with any JUJU_REMOTE_UNIT;
+ *   (§1.4), with JUJU_REMOTE_UNIT naming the writer; joined/departed name it too;
+ * - a remote app bag (and a peer relation's app bag, whose "remote" app is ours): a change
+ *   fires -relation-changed with JUJU_REMOTE_UNIT empty (§1.2), so it is dropped by such a
+ *   hook, and by joined/departed/created/broken of its relation, not by a unit's change;
  * - our own unit bag and unit state only change by our own writes, which the memory records as
  *   they commit (a failed hook saves no memory at all);
  * - our own app bag and leader-get: the leader writes them; leadership moves with
@@ -93,7 +94,9 @@ export function staleReads(event: MemoryEvent): 'all' | ((key: string) => boolea
         if (scope === 'unit' && own) return event.kind === 'config-changed' || (wholeRelation && Number(id) === rel?.id);
         if (scope === 'app' && own && leadership) return true;
         if (!relationHook || Number(id) !== rel?.id) return false;
-        return wholeRelation || scope === 'app' || namedUnits.has(name ?? '');
+        if (wholeRelation) return true;
+        if (scope === 'app') return event.kind !== 'relation-changed' || namedUnits.size === 0;
+        return namedUnits.has(name ?? '');
       }
       case 'leader-get':
         return leadership;
