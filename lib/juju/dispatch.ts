@@ -76,6 +76,11 @@ export interface CharmDefinition {
   readonly actions?: Readonly<Record<string, ActionHandler>>;
   /** Hook names (or generic kinds) that do not run reconcile. Default: `stop`, `remove`. */
   readonly skipReconcile?: readonly string[];
+  /**
+   * The charm's clock (tests move it to make certificates due), so the hook memory's age and
+   * `ctx.revisitBy` are judged by the same time as the charm's own decisions. Default: real time.
+   */
+  readonly clock?: () => Date;
 }
 
 /** Keys that stand for every endpoint/storage/container of a qualified hook kind. */
@@ -190,7 +195,7 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
   } catch {
     saved = undefined; // an unreadable memory is no memory: this hook reads everything
   }
-  const memory = options.memory && version.hasSecrets ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source) }) : undefined;
+  const memory = options.memory && version.hasSecrets ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source), now: (typeof source === 'function' ? new Date() : source.clock?.() ?? new Date()).getTime() }) : undefined;
   const tools = new Tools(runner, {
     unitName: hook.unit.name,
     redactor,

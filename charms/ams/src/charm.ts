@@ -187,6 +187,7 @@ async function getCaCertificate(ctx: CharmContext): Promise<Record<string, strin
 export function createAmsCharm(options: AmsCharmOptions = {}): CharmDefinition {
   return defineCharm({
     reconcile: (ctx) => reconcileAms(ctx, options),
+    ...(options.now ? { clock: options.now } : {}),
     actions: {
       'get-ca-certificate': (ctx) => getCaCertificate(ctx),
       'regenerate-certificates': async (ctx) => {

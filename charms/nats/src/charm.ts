@@ -225,6 +225,7 @@ export function createNatsCharm(options: NatsCharmOptions = {}): CharmDefinition
   };
   return defineCharm({
     reconcile: (ctx) => reconcileNats(ctx, options),
+    ...(options.now ? { clock: options.now } : {}),
     actions: {
       'get-ca-certificate': (ctx) => ({ 'ca-certificate': caCertificate(ctx) }),
       'rotate-token': async (ctx) => {

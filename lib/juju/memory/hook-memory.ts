@@ -252,7 +252,7 @@ export class HookMemory {
    * previous fixpoint still stands; `reconciled`: it ran, so this hook's reads are the new
    * fixpoint if it wrote nothing.
    */
-  serialise(outcome: 'skipped' | 'reconciled' | 'other', now: number = Date.now()): string {
+  serialise(outcome: 'skipped' | 'reconciled' | 'other', now: number = this.#now): string {
     let fixpoint: Record<string, string> | undefined;
     if (outcome === 'skipped' && this.#fixpoint) fixpoint = Object.fromEntries(this.#fixpoint);
     else if (outcome === 'reconciled' && !this.#wrote) fixpoint = Object.fromEntries([...this.#observed].map(([k, h]) => [k, this.#fixpointEntry(k, h)]));
