@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the process-level end-to-end tests: the three charms bundled from the current
- * sources into a private directory (charmcraft.yaml + the dev dispatch + dist/charm.mjs, the
+ * sources into a private directory (charmcraft.yaml + the dev dispatch + dist/charm.mjs and its chunks, the
  * layout `tox-free-scripts/build` makes, but never touching charms/), a simulator home per test
  * file, loopback addresses that parallel test files do not share, and read helpers.
  */
@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { writeDevBundle } from '../../../lib/packaging/dev-build.ts';
 import { Simulator, type SimulatorOptions } from '../../../lib/testing/process/simulator.ts';
 import { machineRoot } from '../../../lib/testing/process/machine.ts';
 import { CHARM_NAMES, type CharmName } from '../../../tox-free-scripts/demo-story.ts';
@@ -24,11 +24,8 @@ export async function bundleCharms(dir: string): Promise<Record<CharmName, strin
     mkdirSync(join(dst, 'dist'), { recursive: true });
     copyFileSync(join(src, 'charmcraft.yaml'), join(dst, 'charmcraft.yaml'));
     copyFileSync(join(src, 'dispatch'), join(dst, 'dispatch'));
-    await build({
-      entryPoints: [join(src, 'src/charm.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node22',
-      outfile: join(dst, 'dist/charm.mjs'), logLevel: 'warning',
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    });
+    // The layout tox-free-scripts/build makes: the tiny src/main.ts entry plus lazy chunks.
+    await writeDevBundle(src, join(dst, 'dist'));
     out[name] = dst;
   }));
   return out;
