@@ -172,6 +172,36 @@ describe('dispatch with a hook memory: the fixpoint skip', () => {
     expect(runs.n).toBe(2);
   });
 
+  it('a bag compared on the fields the charm declared: an unused key never runs the reconcile, also after a run caused by a used one', async () => {
+    const unit = readerWorld();
+    const runs = { n: 0 };
+    // As lib/relations' Databag/codec do: fetch with usage 'declared', then name the fields used.
+    const charm = defineCharm({
+      reconcile: (ctx: CharmContext) => {
+        runs.n++;
+        const [rid] = ctx.tools.relationIds('client');
+        const hosts = rid ? ctx.tools.relationList(rid).map((u) => {
+          const bag = ctx.tools.relationGet(rid, u, { usage: 'declared' });
+          ctx.tools.relationFieldsUsed?.(rid, u, {}, ['host']);
+          return bag['host'];
+        }) : [];
+        return active(hosts.join(','));
+      },
+    });
+    await unit.hook(charm, 'start');
+    const nonce = (n: number, host = 'a0'): string => JSON.stringify({ host, nonce: String(n) });
+    unit.answer('relation-get', [...REL, '--format=json', '-', 'agent/0'], nonce(1));
+    expect((await unit.relationHook(charm, 'changed', 'agent/0')).argvs).toEqual([bagOf('agent/0')]);
+    expect(runs.n).toBe(1);
+    unit.answer('relation-get', [...REL, '--format=json', '-', 'agent/0'], nonce(2, 'a0-moved'));
+    await unit.relationHook(charm, 'changed', 'agent/0');
+    expect(runs.n).toBe(2);
+    // The re-read made for the check declared nothing, so the new fixpoint is still narrowed to `host`.
+    unit.answer('relation-get', [...REL, '--format=json', '-', 'agent/0'], nonce(3, 'a0-moved'));
+    expect((await unit.relationHook(charm, 'changed', 'agent/0')).argvs).toEqual([bagOf('agent/0')]);
+    expect(runs.n).toBe(2);
+  });
+
   it('relation-joined re-reads the unit list and the joining unit\'s bag', async () => {
     const unit = readerWorld();
     const runs = { n: 0 };

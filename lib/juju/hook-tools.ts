@@ -441,7 +441,8 @@ export class Tools implements HookTools {
       case 'rids': this.relationIds(a); return true;
       case 'units': this.relationList(Number(a)); return true;
       case 'remote-app': this.relationRemoteApp(Number(a)); return true;
-      case 'bag': this.relationGet(Number(a), c, { app: b === 'app' }); return true;
+      // 'declared': re-reading for the check uses no field; the reconcile, if it runs, says which it uses.
+      case 'bag': this.relationGet(Number(a), c, { app: b === 'app', usage: 'declared' }); return true;
       case 'rmodel': this.relationModelGet(Number(a)); return true;
       case 'net': this.networkGet(a, b === '' ? {} : { relationId: Number(b) }); return true;
       case 'unit-get': if (a !== 'private-address' && a !== 'public-address') return false; this.unitGet(a); return true;
