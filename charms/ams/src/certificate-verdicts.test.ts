@@ -67,7 +67,8 @@ describe('CertificateVerdicts', () => {
     const coldVerdicts = await checkAll(first, ['good', 'good', 'server', 'crlf', 'weak'], T0);
     first.save();
     expect(cold.calls).toEqual(['good', 'server', 'crlf', 'weak']);
-    expect(memo.values.get(VERDICTS_KEY)).toMatch(/^v1:\{/);
+    expect(memo.values.get(VERDICTS_KEY)).toMatch(/^v2:[0-9a-f]{64} /);
+    expect(memo.values.get(VERDICTS_KEY)!.split('\n')).toHaveLength(4);
 
     const warm = new CertificateVerdicts(memo, refuse);
     expect(await checkAll(warm, ['good', 'good', 'server', 'crlf', 'weak'], T0)).toEqual(coldVerdicts);
@@ -107,6 +108,15 @@ describe('CertificateVerdicts', () => {
       `v1:${JSON.stringify({ [good]: { ...FACTS['good'], pem: 'garbage' } })}`,
       `v1:${JSON.stringify({ [good]: { rejected: '' } })}`,
       `v1:${JSON.stringify({ [good]: null })}`,
+      `v2:${good}`, // no facts
+      `v2:${good} ZZ ${at(-1).toISOString()} ${at(10).toISOString()}`,
+      `v2:${good} ${fp('good')} ${at(-1).toISOString()}`,
+      `v2:${good} ${fp('good')} ${at(-1).toISOString()} ${at(10).toISOString()} trusted`,
+      `v2:${good} ${fp('good')} 2026-06-01 ${at(10).toISOString()}`,
+      `v2:${good} {"rejected":""}`,
+      `v2:${good} {"fingerprint":`,
+      `v2:${good.toUpperCase()} ${fp('good')} ${at(-1).toISOString()} ${at(10).toISOString()}`,
+      `v3:${good} ${fp('good')} ${at(-1).toISOString()} ${at(10).toISOString()}`, // a later format
     ]) {
       const memo = mapMemo({ [VERDICTS_KEY]: damaged });
       const { calls, examine } = examiner();
@@ -123,6 +133,42 @@ describe('CertificateVerdicts', () => {
     const verdicts = new CertificateVerdicts(memo, examine);
     await checkAll(verdicts, ['good', 'server'], T0);
     expect(calls).toEqual(['good']);
+  });
+
+  it('reads the v1 encoding (same examination) and rewrites it as v2 once', async () => {
+    const v1 = `v1:${JSON.stringify({ [pemDigest(pem('good'))]: FACTS['good'], [pemDigest(pem('server'))]: FACTS['server'] })}`;
+    const memo = mapMemo({ [VERDICTS_KEY]: v1 });
+    const verdicts = new CertificateVerdicts(memo, refuse);
+    expect(await checkAll(verdicts, ['good', 'server'], T0)).toEqual({
+      good: { ok: true, fingerprint: fp('good'), pem: pem('good') },
+      server: { ok: false, reason: 'ExtendedKeyUsage does not allow client authentication' },
+    });
+    verdicts.save();
+    expect(memo.values.get(VERDICTS_KEY)).toBe(encodeVerdicts(new Map([[pemDigest(pem('good')), FACTS['good']!], [pemDigest(pem('server')), FACTS['server']!]])));
+    expect(memo.values.get(VERDICTS_KEY)).toMatch(/^v2:/);
+    expect(decodeVerdicts(memo.values.get(VERDICTS_KEY))).toEqual(decodeVerdicts(v1));
+
+    const again = new CertificateVerdicts(memo, refuse);
+    await checkAll(again, ['good', 'server'], T0);
+    again.save();
+    expect(memo.sets).toBe(1);
+  });
+
+  it('keeps the stored lines as they are and adds the new one in digest order', async () => {
+    const memo = mapMemo();
+    const first = new CertificateVerdicts(memo, examiner().examine);
+    await checkAll(first, ['good', 'server', 'crlf', 'weak'], T0);
+    first.save();
+    const before = memo.values.get(VERDICTS_KEY)!;
+    // Plain facts have no quotes (nothing for the hook memory to escape); the others are JSON.
+    expect(before.split('\n').filter((l) => l.includes('"'))).toHaveLength(3);
+
+    const next = new CertificateVerdicts(memo, examiner().examine);
+    await checkAll(next, ['good', 'server', 'crlf', 'weak', 'later'], T0);
+    next.save();
+    const after = memo.values.get(VERDICTS_KEY)!;
+    const added = `${pemDigest(pem('later'))} ${fp('later')} ${at(5).toISOString()} ${at(10).toISOString()}`;
+    expect(after.slice(3).split('\n')).toEqual([...before.slice(3).split('\n'), added].sort());
   });
 
   it('drops entries no certificate in use needs (prune) and writes nothing when nothing changed', async () => {
@@ -149,7 +195,7 @@ describe('CertificateVerdicts', () => {
     const explicit = new CertificateVerdicts(memo, refuse);
     explicit.prune(new Set());
     explicit.save();
-    expect(memo.values.get(VERDICTS_KEY)).toBe('v1:{}');
+    expect(memo.values.get(VERDICTS_KEY)).toBe('v2:');
   });
 
   it('revalidate examines every certificate again and replaces what the memo held', async () => {
@@ -165,7 +211,7 @@ describe('CertificateVerdicts', () => {
     // Even with no certificate in use, the old entries go.
     const empty = mapMemo({ [VERDICTS_KEY]: encodeVerdicts(new Map([[pemDigest(pem('weak')), stale]])) });
     new CertificateVerdicts(empty, refuse, { revalidate: true }).save();
-    expect(empty.values.get(VERDICTS_KEY)).toBe('v1:{}');
+    expect(empty.values.get(VERDICTS_KEY)).toBe('v2:');
   });
 
   it('does not store facts that would not decode, and still answers', async () => {

@@ -9,12 +9,20 @@
  * and kept in the unit's derived-data memo; the one clock-dependent part, the validity window,
  * is checked against `now` on every use from the stored dates, without x509.
  *
- * Stored under one memo key, `v1:` + JSON `{ <sha256 of PEM text>: facts }`; a value or an
- * entry that does not decode is treated as absent (checked again), never trusted. Bump the
- * format when what the examination decides changes (policy, reasons): entries of the old
- * format are then examined again (upgrade-charm also starts afresh: `revalidate`). Entries of
- * certificates no unit sends any more are dropped (`prune`), so the memo stays O(units).
- * Certificates, fingerprints, dates and policy reasons are public: nothing secret is stored.
+ * Stored under one memo key, `v2:` + one line per certificate, sorted by digest:
+ *   `<sha256 of PEM text> <fingerprint> <notBefore> <notAfter>`   the usual facts;
+ *   `<sha256 of PEM text> {facts as JSON}`                         a rejection, or with pem/usage.
+ * Lines are decoded only when looked up and saved again as read, so a hook that adds one
+ * certificate encodes one line, and the value has no quotes for the hook memory to escape
+ * (issue 8: with `v1:` + one JSON object, decoding and re-encoding 1000 entries cost ~5 ms per
+ * hook). `v1:` is still read (same examination, older encoding) and rewritten as `v2:`.
+ *
+ * A value or an entry that does not decode is treated as absent (checked again), never
+ * trusted. When what the examination decides changes (policy, reasons), bump the format and
+ * stop reading the older ones: their entries are then examined again (upgrade-charm also
+ * starts afresh: `revalidate`). Entries of certificates no unit sends any more are dropped
+ * (`prune`), so the memo stays O(units). Certificates, fingerprints, dates and policy reasons
+ * are public: nothing secret is stored.
  */
 import { hash } from 'node:crypto';
 
@@ -44,7 +52,10 @@ export type CertificateFacts =
 export type Examine = (pem: string) => Promise<CertificateFacts>;
 
 export const VERDICTS_KEY = 'ams.client-certificate-verdicts';
-const FORMAT = 'v1:';
+const FORMAT_NAME = 'v2';
+const FORMAT = `${FORMAT_NAME}:`;
+/** The JSON encoding of the same examination: read, never written. */
+const FORMAT_V1 = 'v1:';
 
 /** The memo key of a PEM text: SHA-256 over the text as received. */
 export function pemDigest(pem: string): string {
@@ -79,16 +90,55 @@ export function decodeFacts(value: unknown): CertificateFacts | undefined {
   return { fingerprint, notBefore, notAfter, ...(pem === undefined ? {} : { pem }), ...(usage === undefined ? {} : { usage }) };
 }
 
-/** The entries of a stored value, not decoded yet; undefined when the value itself does not decode. */
-function storedEntries(stored: string): Record<string, unknown> | undefined {
-  if (!stored.startsWith(FORMAT)) return undefined;
+/** One v2 line after its digest: the plain form when the facts allow it, else JSON (never a raw newline). */
+function encodeLine(facts: CertificateFacts): string {
+  if ('rejected' in facts || facts.pem !== undefined || facts.usage !== undefined) return JSON.stringify(facts);
+  return `${facts.fingerprint} ${facts.notBefore} ${facts.notAfter}`;
+}
+
+function decodeLine(line: string): CertificateFacts | undefined {
+  if (line.startsWith('{')) {
+    try {
+      return decodeFacts(JSON.parse(line));
+    } catch {
+      return undefined;
+    }
+  }
+  const [fingerprint, notBefore, notAfter, extra] = line.split(' ');
+  return extra === undefined ? decodeFacts({ fingerprint, notBefore, notAfter }) : undefined;
+}
+
+/** The entries of a stored value, not decoded yet: v2 lines, or v1 JSON values. */
+interface StoredEntries {
+  readonly format: 'v1' | 'v2';
+  readonly entries: Map<string, unknown>;
+}
+
+/** Undefined when the value itself does not decode (another format, not JSON, ...). */
+function storedEntries(stored: string): StoredEntries | undefined {
+  if (stored.startsWith(FORMAT)) {
+    const entries = new Map<string, unknown>();
+    const body = stored.slice(FORMAT.length);
+    // A line without a space gets an empty digest key: it fails DIGEST, so the value counts as damaged.
+    for (const line of body === '' ? [] : body.split('\n')) {
+      const space = line.indexOf(' ');
+      entries.set(space < 0 ? '' : line.slice(0, space), space < 0 ? line : line.slice(space + 1));
+    }
+    return { format: 'v2', entries };
+  }
+  if (!stored.startsWith(FORMAT_V1)) return undefined;
   let doc: unknown;
   try {
-    doc = JSON.parse(stored.slice(FORMAT.length));
+    doc = JSON.parse(stored.slice(FORMAT_V1.length));
   } catch {
     return undefined;
   }
-  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? { format: 'v1', entries: new Map(Object.entries(doc)) } : undefined;
+}
+
+function decodeStored(format: StoredEntries['format'], value: unknown): CertificateFacts | undefined {
+  if (format === 'v1') return decodeFacts(value);
+  return typeof value === 'string' ? decodeLine(value) : undefined;
 }
 
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -100,11 +150,11 @@ const DIGEST = /^[0-9a-f]{64}$/;
 export function decodeVerdicts(stored: string | undefined): { verdicts: Map<string, CertificateFacts>; damaged: boolean } {
   const verdicts = new Map<string, CertificateFacts>();
   if (stored === undefined) return { verdicts, damaged: false };
-  const entries = storedEntries(stored);
-  if (!entries) return { verdicts, damaged: true };
+  const decoded = storedEntries(stored);
+  if (!decoded) return { verdicts, damaged: true };
   let damaged = false;
-  for (const [digest, value] of Object.entries(entries)) {
-    const facts = DIGEST.test(digest) ? decodeFacts(value) : undefined;
+  for (const [digest, value] of decoded.entries) {
+    const facts = DIGEST.test(digest) ? decodeStored(decoded.format, value) : undefined;
     if (facts) verdicts.set(digest, facts);
     else damaged = true;
   }
@@ -112,7 +162,12 @@ export function decodeVerdicts(stored: string | undefined): { verdicts: Map<stri
 }
 
 export function encodeVerdicts(verdicts: ReadonlyMap<string, CertificateFacts>): string {
-  return FORMAT + JSON.stringify(Object.fromEntries([...verdicts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return joinLines(new Map([...verdicts].map(([digest, facts]) => [digest, encodeLine(facts)])));
+}
+
+/** `v2:` + the lines, sorted by digest (the same entries always give the same text). */
+function joinLines(lines: ReadonlyMap<string, string>): string {
+  return FORMAT + [...lines.keys()].sort().map((digest) => `${digest} ${lines.get(digest)!}`).join('\n');
 }
 
 /**
@@ -126,7 +181,10 @@ export class CertificateVerdicts {
   readonly #examine: Examine;
   /** Entries as stored, not decoded yet. */
   readonly #stored: Map<string, unknown>;
+  readonly #storedFormat: StoredEntries['format'];
   readonly #known = new Map<string, CertificateFacts>();
+  /** The v2 line of each known entry: as stored when it decoded, so saving does not encode it again. */
+  readonly #lines = new Map<string, string>();
   readonly #used = new Set<string>();
   #changed: boolean;
 
@@ -135,10 +193,11 @@ export class CertificateVerdicts {
     this.#memo = memo;
     this.#examine = examine;
     const stored = memo?.get(VERDICTS_KEY);
-    const entries = stored === undefined || options.revalidate ? {} : storedEntries(stored);
-    this.#stored = new Map(Object.entries(entries ?? {}));
-    // Rewrite a damaged or discarded value even when no certificate is checked.
-    this.#changed = stored !== undefined && (options.revalidate === true || entries === undefined);
+    const decoded = stored === undefined || options.revalidate ? undefined : storedEntries(stored);
+    this.#stored = decoded?.entries ?? new Map();
+    this.#storedFormat = decoded?.format ?? FORMAT_NAME;
+    // Rewrite a damaged, discarded or v1 value even when no certificate is checked.
+    this.#changed = stored !== undefined && (options.revalidate === true || decoded?.format !== FORMAT_NAME);
   }
 
   /** Digests looked up since construction: the certificates still in use. */
@@ -154,26 +213,41 @@ export class CertificateVerdicts {
       facts = await this.#examine(pem);
       // Only what decodes back is kept (e.g. an invalid date cannot be stored as ISO).
       if (decodeFacts(facts)) {
-        this.#known.set(digest, facts);
+        this.#remember(digest, facts, encodeLine(facts));
         this.#changed = true;
       }
     }
     return verdictAt(facts, pem, now);
   }
 
+  #remember(digest: string, facts: CertificateFacts, line: string): void {
+    this.#known.set(digest, facts);
+    this.#lines.set(digest, line);
+  }
+
+  /**
+   * Decode a stored entry (and forget its stored form); undefined when it does not decode.
+   * `digest` is checked unless it comes from pemDigest (a lookup).
+   */
+  #decodeStored(digest: string, checkDigest = true): CertificateFacts | undefined {
+    const value = this.#stored.get(digest);
+    this.#stored.delete(digest);
+    const facts = !checkDigest || DIGEST.test(digest) ? decodeStored(this.#storedFormat, value) : undefined;
+    if (facts) this.#remember(digest, facts, this.#storedFormat === FORMAT_NAME ? (value as string) : encodeLine(facts));
+    return facts;
+  }
+
   #lookup(digest: string): CertificateFacts | undefined {
     const known = this.#known.get(digest);
     if (known || !this.#stored.has(digest)) return known;
-    const facts = decodeFacts(this.#stored.get(digest));
-    this.#stored.delete(digest);
-    if (facts) this.#known.set(digest, facts);
-    else this.#changed = true; // a damaged entry: examined again and replaced
+    const facts = this.#decodeStored(digest, false);
+    if (!facts) this.#changed = true; // a damaged entry: examined again and replaced
     return facts;
   }
 
   /** Drop the entries of certificates outside `keep` (default: those checked in this hook). */
   prune(keep: ReadonlySet<string> = this.#used): void {
-    for (const entries of [this.#stored, this.#known]) {
+    for (const entries of [this.#stored, this.#known, this.#lines]) {
       for (const digest of [...entries.keys()]) {
         if (keep.has(digest)) continue;
         entries.delete(digest);
@@ -184,12 +258,8 @@ export class CertificateVerdicts {
 
   save(): void {
     if (!this.#changed || !this.#memo) return;
-    for (const [digest, value] of this.#stored) {
-      const facts = DIGEST.test(digest) ? decodeFacts(value) : undefined;
-      if (facts) this.#known.set(digest, facts);
-    }
-    this.#stored.clear();
-    this.#memo.set(VERDICTS_KEY, encodeVerdicts(this.#known));
+    for (const digest of [...this.#stored.keys()]) this.#decodeStored(digest); // what does not decode is dropped
+    this.#memo.set(VERDICTS_KEY, joinLines(this.#lines));
     this.#changed = false;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
+import { dump, load } from 'js-yaml';
 import { makeCa, type TestKeyPair } from '../../common/src/workload-test-certs.ts';
 import {
   certificateFingerprint,
@@ -10,6 +11,7 @@ import {
   renderConfigItems,
   renderSettings,
   renderTrustStore,
+  TRUST_STORE_COMMENT,
   trustStoreEntries,
   type AmsWorkloadState,
 } from './workload-render.ts';
@@ -90,10 +92,38 @@ describe('trust store', () => {
   it('round-trips through its file', () => {
     const entries = trustStoreEntries([{ name: 'a/0', certificate: agent0.cert }]);
     const text = renderTrustStore(entries);
-    expect(text).toMatch(/^# Client certificates/);
     expect(parseTrustStore(text)).toEqual(entries);
+    expect(parseTrustStore(renderTrustStore([]))).toEqual([]);
     expect(parseTrustStore(undefined)).toEqual([]);
     expect(parseTrustStore('::: not yaml')).toEqual([]);
+    expect(parseTrustStore('{"clients": [')).toEqual([]);
+  });
+
+  it('is JSON, one client per line, and reads the same as YAML', () => {
+    const entries = trustStoreEntries([
+      { name: 'a/0', certificate: agent0.cert },
+      { name: 'a/1', certificate: agent1.cert },
+    ]);
+    const text = renderTrustStore(entries);
+    const doc = JSON.parse(text) as { comment: string; clients: unknown[] };
+    expect(doc).toEqual({ comment: TRUST_STORE_COMMENT, clients: entries });
+    expect(load(text)).toEqual(doc); // JSON is YAML 1.2: the .yaml name still holds
+    const lines = text.split('\n');
+    for (const e of entries) expect(lines.filter((l) => l.includes(e.fingerprint))).toEqual([expect.stringContaining(JSON.stringify(e.certificate))]);
+    expect(load(renderTrustStore([]))).toEqual({ comment: TRUST_STORE_COMMENT, clients: [] });
+  });
+
+  it('reads the YAML record an older charm revision wrote', () => {
+    const entries = trustStoreEntries([
+      { name: 'a/0', certificate: agent0.cert },
+      { name: 'a/1', certificate: agent1.cert },
+    ]);
+    // What the revision before the JSON record rendered (js-yaml dump after a comment line).
+    const older = `# Client certificates the ams charm registered in AMS (fingerprint: SHA-256 over DER).\n${dump({ clients: entries }, { lineWidth: -1, noRefs: true })}`;
+    expect(older).toContain('- fingerprint: ');
+    expect(parseTrustStore(older)).toEqual(entries);
+    // A JSON record an operator annotated with a YAML comment is still read (as YAML).
+    expect(parseTrustStore(`# note\n${renderTrustStore(entries)}`)).toEqual(entries);
   });
 });
 

@@ -11,7 +11,10 @@
  * exactly one consequence:
  * - `server/trusted-clients.yaml`: the client certificates (by SHA-256 fingerprint over DER)
  *   the charm has registered in AMS's trust store (`amc config trust add/remove`, as the
- *   published charm does). Adding or removing a client changes only this file.
+ *   published charm does). Adding or removing a client changes only this file. Written as
+ *   JSON, one client per line (issue 8: js-yaml took ~75 ms per hook to parse and render it at
+ *   1000 clients); JSON is YAML 1.2, so the `.yaml` name and YAML readers still work. The
+ *   description is a `comment` key rather than a `#` line, so the file stays plain JSON.
  * - `server/config-items.yaml`: AMS runtime configuration items the charm owns
  *   (`load_balancer.url` from `location`, as the published `set_location`; `agent.api.*` from
  *   the agent relation). It holds the agent API token when one is set, so it is always 0600
@@ -128,15 +131,39 @@ export function trustStoreEntries(clients: readonly AmsTrustedClient[]): TrustSt
   return [...byFingerprint.values()].sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
 }
 
+export const TRUST_STORE_COMMENT = 'Client certificates the ams charm registered in AMS (fingerprint: SHA-256 over DER).';
+
+/**
+ * JSON with one entry per line. Keys are followed by `": "` (not JSON.stringify's bare `:`),
+ * the form every YAML 1.2 reader accepts inside a flow mapping.
+ */
 export function renderTrustStore(entries: readonly TrustStoreEntry[]): string {
-  return `# Client certificates the ams charm registered in AMS (fingerprint: SHA-256 over DER).\n${yaml({ clients: entries })}`;
+  const s = JSON.stringify;
+  const lines = entries.map((e) => `    {"fingerprint": ${s(e.fingerprint)}, "name": ${s(e.name)}, "certificate": ${s(e.certificate)}}`);
+  const clients = lines.length === 0 ? '[]' : `[\n${lines.join(',\n')}\n  ]`;
+  return `{\n  "comment": ${s(TRUST_STORE_COMMENT)},\n  "clients": ${clients}\n}\n`;
 }
 
-/** The trust store a previous apply wrote; an absent or unreadable file means "nothing trusted yet". */
+/**
+ * The trust store a previous apply wrote; an absent or unreadable file means "nothing trusted
+ * yet". JSON first (what this revision writes); YAML for a record an older revision wrote (a
+ * `# ...` line, then block YAML) or one an operator edited.
+ */
 export function parseTrustStore(content: string | undefined): TrustStoreEntry[] {
   if (!content) return [];
-  const doc = loadYaml(content) as { clients?: TrustStoreEntry[] } | undefined;
+  const doc = parseRecord(content) as { clients?: TrustStoreEntry[] } | null | undefined;
   return Array.isArray(doc?.clients) ? doc.clients.filter((c) => typeof c?.fingerprint === 'string') : [];
+}
+
+function parseRecord(content: string): unknown {
+  if (content.startsWith('{')) {
+    try {
+      return JSON.parse(content);
+    } catch {
+      // not JSON after all (damaged or edited): YAML may still read it
+    }
+  }
+  return loadYaml(content);
 }
 
 export function renderConfigItems(items: Readonly<Record<string, string>>): string {

@@ -4,11 +4,12 @@
  * does not re-render the record.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dump } from 'js-yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCa, type TestKeyPair } from '../../common/src/workload-test-certs.ts';
-import { AmsWorkload, certificateFingerprint, TRUST_SYNC_KEY, trustStoreEntries, trustSyncValue, wantedTrustEntries, type AmsControl, type AmsWorkloadState } from './workload.ts';
+import { AmsWorkload, certificateFingerprint, parseTrustStore, renderTrustStore, TRUST_SYNC_KEY, trustStoreEntries, trustSyncValue, wantedTrustEntries, type AmsControl, type AmsWorkloadState } from './workload.ts';
 
 let a0: TestKeyPair;
 let a1: TestKeyPair;
@@ -78,6 +79,30 @@ describe('AmsWorkload trust store record', () => {
     expect(wl.recorded().trusted.map((e) => e.name)).toEqual(trustStoreEntries([...clients, { name: 'agent/1', certificate: a1.cert }]).map((e) => e.name));
   });
 
+  it('takes over the YAML record an older charm revision wrote, and writes JSON at the next change', async () => {
+    const clients = [{ name: 'agent/0', certificate: a0.cert }];
+    const wl = new AmsWorkload({ dir, control });
+    await wl.apply({ ...state, trustedClients: clients });
+    // The record as the revision before the JSON record rendered it (js-yaml dump after a comment).
+    const file = wl.path('server/trusted-clients.yaml');
+    const older = `# Client certificates the ams charm registered in AMS (fingerprint: SHA-256 over DER).\n${dump({ clients: trustStoreEntries(clients) }, { lineWidth: -1, noRefs: true })}`;
+    expect(older).toContain('- fingerprint: ');
+    writeFileSync(file, older);
+    calls = [];
+    expect(wl.recorded().trusted.map((e) => e.name)).toEqual(['agent/0']);
+    // Same clients: AMS is told nothing again and the record is left as it is.
+    expect((await wl.apply({ ...state, trustedClients: clients })).changes).toEqual([]);
+    expect(calls).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(older);
+
+    const both = [...clients, { name: 'agent/1', certificate: a1.cert }];
+    expect((await wl.apply({ ...state, trustedClients: both })).changes).toEqual([{ path: 'server/trusted-clients.yaml', kind: 'updated' }]);
+    expect(calls).toEqual(['trust agent/1']);
+    const text = readFileSync(file, 'utf8');
+    expect((JSON.parse(text) as { clients: unknown }).clients).toEqual(trustStoreEntries(both));
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+  });
+
   it('rewrites a record that does not parse', async () => {
     const wl = new AmsWorkload({ dir, control });
     await wl.apply(state);
@@ -110,7 +135,7 @@ describe('AmsWorkload trust sync memo', () => {
     expect(calls).toEqual([]);
 
     // The record changed behind the memo's back (an entry lost): the full sync runs again.
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/- fingerprint[\s\S]*?(?=- fingerprint|$)/, ''));
+    writeFileSync(file, renderTrustStore(parseTrustStore(readFileSync(file, 'utf8')).slice(1)));
     await wl.apply({ ...state, trustedClients: [c0(), c1()] }, { memo });
     expect(calls).toHaveLength(1);
 

@@ -16,7 +16,7 @@ export interface Outcome {
   readonly state: unknown;
   /** `owner label revisions=1,2`, sorted: a lost or duplicated secret or revision shows here. */
   readonly secrets: string[];
-  /** Client names in AMS's trusted-clients.yaml, sorted. */
+  /** Client names in AMS's trusted-clients.yaml (a JSON record), sorted. */
   readonly trust: string[];
   /** The story's run (with the options' faults). */
   readonly first: RunResult;
@@ -45,7 +45,8 @@ export async function playStory(options: RunOptions | ((h: CharmHarness) => RunO
     h.engine.advanceTime(UPDATE_STATUS_MS);
     const second = await run(h, { memory: opts.memory !== false });
     const trustText = readFileSync(join(h.unitDir('cloud', 'ams/0', 'ams'), 'server/trusted-clients.yaml'), 'utf8');
-    const trust = [...trustText.matchAll(/name: (\S+)/g)].map((m) => m[1]!).sort();
+    // JSON (charms/ams workload-render.ts), read here without the charm's own reader.
+    const trust = (JSON.parse(trustText) as { clients: Array<{ name: string }> }).clients.map((c) => c.name).sort();
     const calls = [...first.ran, ...second.ran].reduce((n, r) => n + r.calls.length, 0);
     const log = (h.engine.toJSON() as WorldState).log.map((l) => `${l.level} ${l.unit} ${l.message}`);
     return { state: canonicalState(h), secrets: secretSummary(h), trust, first, second, calls, memory: h.memory.snapshot(), log };
