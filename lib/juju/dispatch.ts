@@ -212,7 +212,8 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
   const remember = (outcome: 'skipped' | 'reconciled' | 'other'): void => {
     if (!memory || !options.memory) return;
     try {
-      options.memory.save(memory.serialise(outcome));
+      if (outcome === 'skipped' && saved !== undefined && memory.unchangedText && options.memory.putBack) options.memory.putBack();
+      else options.memory.save(memory.serialise(outcome));
     } catch (error) {
       log.warning(`hook memory not saved (the next hook reads everything again): ${oneLine(error)}`);
     }
@@ -246,6 +247,7 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
         failure = failError;
       }
     }
+    try { options.memory?.discard?.(); } catch { /* the next hook is cold either way */ }
     const line = redactor.redact(`${hook.name} failed: ${oneLine(failure)}`);
     stderr(line);
     log.error(line);

@@ -28,6 +28,34 @@ describe('FileMemoryStore', () => {
     expect(store.take()).toBeUndefined();
   });
 
+  it('putBack() keeps the taken text without rewriting it; discard() forgets it; save() after take() leaves one file', () => {
+    const path = join(dir, 'm.json');
+    const store = new FileMemoryStore(path);
+    store.save('{"v":1}');
+    const ino = statSync(path).ino;
+    expect(store.take()).toBe('{"v":1}');
+    expect(existsSync(path)).toBe(false); // a crash now leaves no memory for the next hook
+    store.putBack();
+    expect(statSync(path).ino).toBe(ino); // the same file, not a rewrite
+    expect(store.take()).toBe('{"v":1}');
+    store.discard();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(store.take()).toBeUndefined();
+    store.save('{"v":2}');
+    store.take();
+    store.save('{"v":3}');
+    expect(readdirSync(dir)).toEqual(['m.json']);
+    const mem = new InMemoryStore();
+    mem.save('a');
+    mem.take();
+    mem.putBack();
+    expect(mem.peek()).toBe('a');
+    mem.take();
+    mem.discard();
+    mem.putBack();
+    expect(mem.peek()).toBeUndefined();
+  });
+
   it('save() replaces what is there, and another store on the same path takes it', () => {
     const path = join(dir, 'm.json');
     writeFileSync(path, 'old', { mode: 0o644 });

@@ -11,6 +11,10 @@ export interface MemoryStore {
   take(): string | undefined;
   /** Saves the text for the next hook (only called when the hook succeeded). */
   save(text: string): void;
+  /** The hook succeeded and the text it took is still right: keep it (no rewrite). */
+  putBack?(): void;
+  /** The hook failed: forget what it took. */
+  discard?(): void;
 }
 
 /** A 0600 file; written to a temporary name then renamed, so a crash never leaves half a file. */
@@ -18,15 +22,21 @@ export class FileMemoryStore implements MemoryStore {
   readonly path: string;
   constructor(path: string) { this.path = path; }
 
+  /** Where the taken text waits until the hook ends (a crash leaves it there, never read). */
+  get #taken(): string { return `${this.path}.taken`; }
+
   take(): string | undefined {
-    let text: string;
     try {
-      text = readFileSync(this.path, 'utf8');
+      renameSync(this.path, this.#taken); // atomic: from now on the next hook would find none
     } catch {
       return undefined;
     }
-    try { unlinkSync(this.path); } catch { return undefined; } // cannot forget it: do not trust it
-    return text;
+    try {
+      return readFileSync(this.#taken, 'utf8');
+    } catch {
+      try { renameSync(this.#taken, this.path); } catch { /* leave it */ } // not ours to move (a directory?)
+      return undefined;
+    }
   }
 
   save(text: string): void {
@@ -34,14 +44,26 @@ export class FileMemoryStore implements MemoryStore {
     const tmp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(tmp, text, { mode: 0o600 });
     renameSync(tmp, this.path);
+    try { unlinkSync(this.#taken); } catch { /* none taken */ }
+  }
+
+  putBack(): void {
+    renameSync(this.#taken, this.path);
+  }
+
+  discard(): void {
+    try { unlinkSync(this.#taken); } catch { /* none taken */ }
   }
 }
 
 /** One unit's memory held in-process (the in-process simulator and tests). */
 export class InMemoryStore implements MemoryStore {
   #text: string | undefined;
-  take(): string | undefined { const t = this.#text; this.#text = undefined; return t; }
-  save(text: string): void { this.#text = text; }
+  #taken: string | undefined;
+  take(): string | undefined { const t = this.#text; this.#text = undefined; this.#taken = t; return t; }
+  save(text: string): void { this.#text = text; this.#taken = undefined; }
+  putBack(): void { if (this.#taken !== undefined) this.#text = this.#taken; this.#taken = undefined; }
+  discard(): void { this.#taken = undefined; }
   /** For tests: what is stored now, without taking it. */
   peek(): string | undefined { return this.#text; }
 }
