@@ -274,8 +274,9 @@ export class Tools implements HookTools {
 
   statusSet(name: StatusName, message = '', options: { application?: boolean } = {}): void {
     const text = this.redactor.redact(message);
-    // The unit status the last successful hook left (a failed hook saves no memory, so after
-    // an error the status is always set again).
+    // The unit status the last successful hook left is not set again. Juju would only refresh
+    // its "since" (contract §2.9); a failed hook saves no memory, so after the `error` status of
+    // §1.5 the status is always set again.
     if (!options.application && this.#memory?.sameStatus(name, text)) return;
     status.statusSet(this.#runner, name, text, options);
     if (!options.application) this.#memory?.statusSet(name, text);

@@ -198,22 +198,6 @@ describe('CertificateVerdicts', () => {
     expect(memo.values.get(VERDICTS_KEY)).toBe('v2:');
   });
 
-  it('revalidate examines every certificate again and replaces what the memo held', async () => {
-    const stale: CertificateFacts = { rejected: 'an older policy' };
-    const memo = mapMemo({ [VERDICTS_KEY]: encodeVerdicts(new Map([[pemDigest(pem('good')), stale], [pemDigest(pem('weak')), stale]])) });
-    const { calls, examine } = examiner();
-    const verdicts = new CertificateVerdicts(memo, examine, { revalidate: true });
-    expect(await verdicts.check(pem('good'), T0)).toMatchObject({ ok: true });
-    verdicts.save();
-    expect(calls).toEqual(['good']);
-    expect(decodeVerdicts(memo.values.get(VERDICTS_KEY)).verdicts).toEqual(new Map([[pemDigest(pem('good')), FACTS['good']]]));
-
-    // Even with no certificate in use, the old entries go.
-    const empty = mapMemo({ [VERDICTS_KEY]: encodeVerdicts(new Map([[pemDigest(pem('weak')), stale]])) });
-    new CertificateVerdicts(empty, refuse, { revalidate: true }).save();
-    expect(empty.values.get(VERDICTS_KEY)).toBe('v2:');
-  });
-
   it('does not store facts that would not decode, and still answers', async () => {
     const memo = mapMemo();
     const verdicts = new CertificateVerdicts(memo, () => Promise.resolve({ fingerprint: 'not hex', notBefore: at(-1).toISOString(), notAfter: at(1).toISOString() }));

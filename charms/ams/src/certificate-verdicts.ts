@@ -19,18 +19,16 @@
  *
  * A value or an entry that does not decode is treated as absent (checked again), never
  * trusted. When what the examination decides changes (policy, reasons), bump the format and
- * stop reading the older ones: their entries are then examined again (upgrade-charm also
- * starts afresh: `revalidate`). Entries of certificates no unit sends any more are dropped
+ * stop reading the older ones: their entries are then examined again (upgrade-charm starts
+ * with an empty memo anyway: the hook memory resets on it, lib/juju/memory). Entries of certificates no unit sends any more are dropped
  * (`prune`), so the memo stays O(units). Certificates, fingerprints, dates and policy reasons
  * are public: nothing secret is stored.
  */
 import { hash } from 'node:crypto';
+import type { DerivedMemo as CharmMemo } from '../../../lib/juju/dispatch.ts';
 
-/** The charm's derived-data store, persisted between hooks (CharmContext `memo`; never secrets). */
-export interface DerivedMemo {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-}
+/** What this file needs of the charm's derived-data store (CharmContext `memo`; never secrets). */
+export type DerivedMemo = Pick<CharmMemo, 'get' | 'set'>;
 
 export type ClientCertificateCheck =
   | { readonly ok: true; readonly fingerprint: string; readonly pem: string }
@@ -188,16 +186,15 @@ export class CertificateVerdicts {
   readonly #used = new Set<string>();
   #changed: boolean;
 
-  /** `revalidate`: ignore what the memo holds and replace it (upgrade-charm: new code may check differently). */
-  constructor(memo: DerivedMemo | undefined, examine: Examine, options: { readonly revalidate?: boolean } = {}) {
+  constructor(memo: DerivedMemo | undefined, examine: Examine) {
     this.#memo = memo;
     this.#examine = examine;
     const stored = memo?.get(VERDICTS_KEY);
-    const decoded = stored === undefined || options.revalidate ? undefined : storedEntries(stored);
+    const decoded = stored === undefined ? undefined : storedEntries(stored);
     this.#stored = decoded?.entries ?? new Map();
     this.#storedFormat = decoded?.format ?? FORMAT_NAME;
-    // Rewrite a damaged, discarded or v1 value even when no certificate is checked.
-    this.#changed = stored !== undefined && (options.revalidate === true || decoded?.format !== FORMAT_NAME);
+    // Rewrite a damaged or v1 value even when no certificate is checked.
+    this.#changed = stored !== undefined && decoded?.format !== FORMAT_NAME;
   }
 
   /** Digests looked up since construction: the certificates still in use. */

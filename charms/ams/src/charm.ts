@@ -123,7 +123,7 @@ export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, 
   const restRelations = kit.relations.all(REST_ENDPOINT);
   // Verdicts on certificates already checked, kept in the unit's hook memory (lib/juju/memory).
   const memo = ctx.memo;
-  const trust = await decideTrust(restRelations, rest, now, () => recorded.trusted, { memo, revalidate: ctx.hook.kind === 'upgrade-charm' });
+  const trust = await decideTrust(restRelations, rest, now, () => recorded.trusted, { memo });
   for (const p of trust.problems) book.blocked(p);
   answerRestApi(restRelations, rest, ctx.tools, { port: cfg.port, location: cfg.location, node: nodeName(ctx.hook.unit.name), fingerprint, caPem: certs.trustPem }, kit.isLeader());
 

@@ -163,13 +163,4 @@ describe('decideTrust with the verdict memo', () => {
     await decideTrust([relation({ 'agent/0': cert(pems.good) })], rest, NOW, [], { memo }); // agent/1 departed
     expect([...decodeVerdicts(memo.values.get(VERDICTS_KEY)).verdicts.keys()]).toEqual([pemDigest(pems.good)]);
   });
-
-  it('revalidate (upgrade-charm) parses every certificate again', async () => {
-    const memo = mapMemo();
-    const relations = [relation({ 'agent/0': cert(pems.good) })];
-    await decideTrust(relations, rest, NOW, [], { memo });
-    const before = parses;
-    expect(await decideTrust(relations, rest, NOW, [], { memo, revalidate: true })).toEqual(await decideTrust(relations, rest, NOW));
-    expect(parses).toBe(before + 2);
-  });
 });

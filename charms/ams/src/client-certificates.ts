@@ -73,8 +73,6 @@ export interface TrustOptions {
    * (x509 is not even loaded when all were); its validity window is still checked against `now`.
    */
   readonly memo?: DerivedMemo | undefined;
-  /** Check every certificate again and replace the memo's entries (upgrade-charm). */
-  readonly revalidate?: boolean;
 }
 
 /**
@@ -89,7 +87,7 @@ export async function decideTrust(
   previous: readonly TrustStoreEntry[] | (() => readonly TrustStoreEntry[]) = [],
   options: TrustOptions = {},
 ): Promise<TrustDecision> {
-  const verdicts = new CertificateVerdicts(options.memo, examineClientCertificate, { revalidate: options.revalidate ?? false });
+  const verdicts = new CertificateVerdicts(options.memo, examineClientCertificate);
   const trusted: (AmsTrustedClient & { fingerprint: string })[] = [];
   const pending: string[] = [];
   const problems: string[] = [];

@@ -11,12 +11,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:https';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { request, type Server } from 'node:https';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { CertificateAuthority } from '../../../lib/tls/ca.ts';
-import { parseTrustStore } from '../../../charms/ams/src/workload.ts';
+import { agentCallsAms, closeServer, startAmsStandIn } from '../e2e/servers.ts';
+import type { AgentConfig } from '../../../tox-free-scripts/demo-nats.ts';
 import { CharmHarness } from '../../../charms/common/src/testing/charm-harness.ts';
 import { findBinary, freePort, ServerProcess } from '../workloads/processes.ts';
 
@@ -105,44 +105,20 @@ describe('real mTLS between the rendered AMS and agent files', () => {
     h.engine.integrate('m', 'ams:rest-api', `${AGENT}:ams`);
     await h.settle();
     expect(h.failures).toEqual([]);
-    const dir = h.unitDir('m', 'ams/0', 'ams');
     // The simulator's unit address is not on this machine: serve AMS's files on loopback.
-    server = createServer(
-      { cert: readFileSync(join(dir, 'server/server.crt')), key: readFileSync(join(dir, 'server/server.key')), requestCert: true, rejectUnauthorized: false },
-      (req, res) => {
-        const fp = (req.socket as TLSSocket).getPeerCertificate()?.fingerprint256?.replace(/:/g, '').toLowerCase();
-        const trusted = parseTrustStore(readFileSync(join(dir, 'server/trusted-clients.yaml'), 'utf8')).some((e) => e.fingerprint === fp);
-        res.writeHead(trusted ? 200 : 403).end();
-      },
-    );
     port = await freePort();
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    server = await startAmsStandIn(join(h.unitDir('m', 'ams/0', 'ams'), 'server'), '127.0.0.1', port);
   }, 60_000);
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await closeServer(server);
     h?.cleanup();
   });
 
   /** Client side from the agent's config.yaml only: its certificate + key, AMS pinned by fingerprint. */
   function agentGet(unit: string, override?: { cert: string; key: string }): Promise<number> {
-    const cfg = load(readFileSync(join(h.unitDir('m', unit, 'agent'), 'config.yaml'), 'utf8')) as { tls: { cert: string; key: string }; ams: { fingerprint: string } };
-    const creds = override ?? { cert: readFileSync(cfg.tls.cert, 'utf8'), key: readFileSync(cfg.tls.key, 'utf8') };
-    return new Promise((resolve, reject) => {
-      const sock = tlsConnect({ host: '127.0.0.1', port, ...creds, rejectUnauthorized: false });
-      sock.once('secureConnect', () => {
-        if (sock.getPeerCertificate().fingerprint256.replace(/:/g, '').toLowerCase() !== cfg.ams.fingerprint) {
-          sock.destroy();
-          reject(new Error('AMS does not match the pinned fingerprint'));
-          return;
-        }
-        sock.write('GET / HTTP/1.1\r\nHost: ams\r\nConnection: close\r\n\r\n');
-      });
-      let text = '';
-      sock.on('data', (c) => { text += c.toString(); });
-      sock.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0)));
-      sock.on('error', reject);
-    });
+    const cfg = load(readFileSync(join(h.unitDir('m', unit, 'agent'), 'config.yaml'), 'utf8')) as AgentConfig;
+    return agentCallsAms(cfg, override, { host: '127.0.0.1', port });
   }
 
   it('accepts both agents, refuses a certificate AMS never got, and refuses a removed unit\'s certificate', async () => {

@@ -37,14 +37,15 @@ export function closeServer(server: Server | undefined): Promise<void> {
 
 /**
  * The agent calling AMS as its config.yaml says: URL, its client certificate (or `override`),
- * AMS pinned by the fingerprint in the config. Resolves the HTTP status.
+ * AMS pinned by the fingerprint in the config. Resolves the HTTP status. `target` replaces the
+ * URL's host and port (an in-process unit's address is not on this machine).
  */
-export function agentCallsAms(config: AgentConfig, override?: { cert: string; key: string }): Promise<number> {
+export function agentCallsAms(config: AgentConfig, override?: { cert: string; key: string }, target?: { host: string; port: number }): Promise<number> {
   if (!config.ams) throw new Error('agent config has no ams section');
   const url = new URL(config.ams.url);
   const creds = override ?? { cert: readFileSync(config.tls.cert, 'utf8'), key: readFileSync(config.tls.key, 'utf8') };
   return new Promise((resolve, reject) => {
-    const sock = tlsConnect({ host: url.hostname, port: Number(url.port), ...creds, rejectUnauthorized: false });
+    const sock = tlsConnect({ host: target?.host ?? url.hostname, port: target?.port ?? Number(url.port), ...creds, rejectUnauthorized: false });
     sock.once('secureConnect', () => {
       if (fp(sock) !== config.ams!.fingerprint) {
         sock.destroy();
