@@ -33,6 +33,7 @@ import { JujuVersion } from './version.ts';
 import { HookMemory } from './memory/hook-memory.ts';
 import type { MemoryEvent } from './memory/invalidation.ts';
 import { FileMemoryStore, memoryFilePath, type MemoryStore } from './memory/store.ts';
+import { PrefetchingRunner } from './prefetch.ts';
 
 /**
  * Derived data a charm keeps between hooks (e.g. its verdict on a certificate it already
@@ -174,7 +175,7 @@ function oneLine(error: unknown): string {
 /** Run the hook or action the environment names; resolves to the process exit code. */
 export async function dispatch(source: CharmSource, options: DispatchOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
-  const runner = options.runner ?? new SpawnRunner(options.env ? { env } : {});
+  const baseRunner = options.runner ?? new SpawnRunner(options.env ? { env } : {});
   const stderr = options.stderr ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const redactor = new Redactor();
 
@@ -196,6 +197,9 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     saved = undefined; // an unreadable memory is no memory: this hook reads everything
   }
   const memory = options.memory && version.hasSecrets ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source), now: (typeof source === 'function' ? new Date() : source.clock?.() ?? new Date()).getTime() }) : undefined;
+  // With a memory, the reads its last reconcile needed are prefetched while the charm loads.
+  const prefetching = memory ? new PrefetchingRunner(baseRunner) : undefined;
+  const runner = prefetching ?? baseRunner;
   const tools = new Tools(runner, {
     unitName: hook.unit.name,
     redactor,
@@ -225,7 +229,9 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     } else if (memory && (typeof source === 'function' || skippable(source, hook)) && reconcileCanBeSkipped(memory, tools)) {
       remember('skipped');
     } else {
-      remember((await runHook(await load(source), ctx)) ? 'reconciled' : 'other');
+      const ready = prefetching && memory ? prefetching.prefetch(memory.prefetchPlan()) : undefined;
+      const [charm] = await Promise.all([load(source), ready]);
+      remember((await runHook(charm, ctx)) ? 'reconciled' : 'other');
     }
     return 0;
   } catch (error) {

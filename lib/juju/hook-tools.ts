@@ -98,9 +98,11 @@ export class Tools implements HookTools {
   readonly #cache = new Map<string, unknown>();
   readonly #secrets = new Map<string, Record<string, string>>();
   readonly #memory: HookMemory | undefined;
+  /** The memory key of the read being fetched, so the memory learns its command (prefetch.ts). */
+  #fetching: string | undefined;
 
   constructor(runner: ToolRunner, options: ToolsOptions = {}) {
-    this.#runner = runner;
+    this.#runner = options.memory ? this.#recording(runner, options.memory) : runner;
     this.#unitName = options.unitName;
     this.#appName = options.unitName?.split('/')[0];
     this.#version = options.version;
@@ -111,6 +113,27 @@ export class Tools implements HookTools {
     if (options.relationId) this.#rememberRelation(options.relationId);
   }
 
+  /** Tells the memory the command of each successful keyed read (the next hook's prefetch). */
+  #recording(runner: ToolRunner, memory: HookMemory): ToolRunner {
+    return {
+      run: (tool, args, options) => {
+        const result = runner.run(tool, args, options);
+        if (this.#fetching !== undefined && result.exitCode === 0 && options?.input === undefined) memory.fetched(this.#fetching, [tool, ...args]);
+        return result;
+      },
+    };
+  }
+
+  /** Runs `fetch` (one tool read) as the read of `key`. */
+  #fetch<T>(key: string, fetch: () => T): T {
+    this.#fetching = key;
+    try {
+      return fetch();
+    } finally {
+      this.#fetching = undefined;
+    }
+  }
+
   /**
    * A read answered by this hook's cache, else by the memory, else by the tool. Every answer
    * is recorded with the memory (the fixpoint skip compares them in a later hook).
@@ -118,7 +141,7 @@ export class Tools implements HookTools {
   #read<T>(key: string, fetch: () => T): T {
     if (this.#cache.has(key)) return this.#cache.get(key) as T;
     const remembered = this.#memory?.recall(key);
-    const value = remembered !== undefined ? (remembered as T) : fetch();
+    const value = remembered !== undefined ? (remembered as T) : this.#fetch(key, fetch);
     this.#cache.set(key, value);
     this.#memory?.observe(key, 'value', value);
     return value;
@@ -223,7 +246,7 @@ export class Tools implements HookTools {
     if (cached && (!cached.value || this.#now() - cached.at < LEADER_LEASE_MS)) return cached.value;
     // Only a `false` is remembered across hooks (memory/invalidation.ts); a `true` is asked again.
     const remembered = cached ? undefined : this.#memory?.recall(memoryKey.isLeader());
-    const value = remembered === false ? false : leader.isLeader(this.#runner);
+    const value = remembered === false ? false : this.#fetch(memoryKey.isLeader(), () => leader.isLeader(this.#runner));
     this.#leader = { value, at: this.#now() };
     this.#memory?.observe(memoryKey.isLeader(), 'value', value);
     return value;
@@ -382,7 +405,7 @@ export class Tools implements HookTools {
     const key = memoryKey.secret(options.id ?? '', options.label ?? '', mode);
     let content = this.#secrets.get(key);
     if (!content) {
-      content = secret.secretGet(this.#runner, options);
+      content = this.#fetch(key, () => secret.secretGet(this.#runner, options));
       this.#registerValues(content);
       // A refresh moves this unit's tracked revision (recorded at once, §0.4): earlier plain
       // reads in this hook are stale now. It is not a write for the hook memory: outside a

@@ -16,6 +16,7 @@
 import type { spawnSync as spawnSyncFn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { execaSync as execaSyncFn } from 'execa';
+import { runShellBatch, type BatchCommand } from './shell-batch.ts';
 import type { ToolResult, ToolRunner, ToolRunOptions } from './types.ts';
 
 export interface RunnerOptions {
@@ -71,6 +72,14 @@ export class SpawnRunner implements ToolRunner {
       return { stdout: result.stdout ?? '', stderr: `ERROR ${tool}: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}\n`, exitCode: 1 };
     }
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.status ?? signalExit(result.signal) };
+  }
+
+  /** Reads in one background /bin/sh (shell-batch.ts): the prefetch of dispatch. */
+  runMany(commands: readonly BatchCommand[]): Promise<ToolResult[]> {
+    return runShellBatch(commands, {
+      ...(this.#options.env ? { env: this.#options.env as NodeJS.ProcessEnv } : {}),
+      ...(this.#options.cwd ? { cwd: this.#options.cwd } : {}),
+    });
   }
 }
 

@@ -17,6 +17,8 @@ export interface ToolResult {
 export interface ToolRunOptions {
   /** Sent on the tool's stdin (used by `relation-set --file -`, `state-set --file -`). */
   readonly input?: string;
+  /** The call is a prefetch (prefetch.ts): a failure is not the charm's, the charm asks again. */
+  readonly prefetch?: boolean;
 }
 
 /**
@@ -25,6 +27,11 @@ export interface ToolRunOptions {
  */
 export interface ToolRunner {
   run(tool: string, args: readonly string[], options?: ToolRunOptions): ToolResult;
+  /**
+   * Optional: run several read commands (no stdin) together, in the background where the
+   * runner can, answering in order (prefetch.ts). Runners without it are asked one by one.
+   */
+  runMany?(commands: ReadonlyArray<readonly [tool: string, ...args: string[]]>): Promise<ToolResult[]>;
 }
 
 export type StatusName = 'maintenance' | 'blocked' | 'waiting' | 'active';

@@ -356,3 +356,49 @@ describe('HookMemory: fields used (lib/relations Databag declares them)', () => 
     expect(recheck(m.serialise('reconciled', T0), { a: '1', b: '2', c: 'changed' })).toBe(false);
   });
 });
+
+describe('HookMemory: the prefetch plan (lib/juju/prefetch.ts)', () => {
+  const SECRET = K.secret('', 'ca', 'refresh');
+  /** A hook that fetched config, pg/0's bag and the ca secret from tools, and wrote. */
+  const fetchedAll = (): string => {
+    const m = new HookMemory(undefined, event('start'), { now: T0 });
+    m.observe(K.config(), 'value', CONFIG);
+    m.fetched(K.config(), ['config-get', '--format=json']);
+    m.observe(BAG, 'value', { host: 'a' });
+    m.fetched(BAG, ['relation-get', '-r', 'db:3', '--format=json', '-', 'pg/0']);
+    m.observe(SECRET, 'secret');
+    m.fetched(SECRET, ['secret-get', '--label', 'ca', '--refresh', '--format=json']);
+    m.wrote('state-set');
+    return m.serialise('reconciled', T0);
+  };
+
+  it('plans what the last hook fetched and this hook cannot recall: secrets always, a bag only when the event made it stale', () => {
+    const other = new HookMemory(fetchedAll(), relationChanged('pg/1'), { now: T0 + MINUTE });
+    expect(other.prefetchPlan()).toEqual([['secret-get', '--label', 'ca', '--refresh', '--format=json']]);
+    const same = new HookMemory(fetchedAll(), relationChanged('pg/0'), { now: T0 + MINUTE });
+    expect(same.prefetchPlan()).toEqual([
+      ['relation-get', '-r', 'db:3', '--format=json', '-', 'pg/0'],
+      ['secret-get', '--label', 'ca', '--refresh', '--format=json'],
+    ]);
+  });
+
+  it('leaves out what this hook already read (the skip check), and a reset hook plans everything', () => {
+    const m = new HookMemory(fetchedAll(), relationChanged('pg/0'), { now: T0 + MINUTE });
+    m.observe(BAG, 'value', { host: 'b' });
+    expect(m.prefetchPlan()).toEqual([['secret-get', '--label', 'ca', '--refresh', '--format=json']]);
+    expect(new HookMemory(fetchedAll(), event('upgrade-charm'), { now: T0 + MINUTE }).prefetchPlan()).toHaveLength(3);
+  });
+
+  it('saves commands only, never an answer; a skipped hook keeps the reconcile\'s list', () => {
+    const text = fetchedAll();
+    expect(fields(text)['prefetch']).toHaveLength(3);
+    const skipped = new HookMemory(text, event('update-status'), { now: T0 + MINUTE });
+    const again = new HookMemory(skipped.serialise('skipped'), relationChanged('pg/0'), { now: T0 + 2 * MINUTE });
+    expect(again.prefetchPlan()).toHaveLength(2);
+  });
+
+  it('a malformed list makes a cold hook', () => {
+    const bad = { ...fields(fetchedAll()), prefetch: [['only-a-key']] };
+    expect(new HookMemory(JSON.stringify(bad), relationChanged('pg/0'), { now: T0 + MINUTE }).cold).toBe(true);
+  });
+});

@@ -42,6 +42,12 @@ interface Snapshot {
   readonly until?: number;
   /** Why the last hook saved no new fixpoint (its first write): for `jujusim` debugging. */
   readonly wrote?: string;
+  /**
+   * The reads the last reconcile had to ask a hook tool for, as `[key, tool, ...args]`, in
+   * order: the next hook prefetches those it cannot recall (prefetch.ts). Commands only (ids,
+   * labels, endpoints), never an answer.
+   */
+  readonly prefetch?: ReadonlyArray<readonly string[]>;
 }
 
 /** What kind of read an observation is. */
@@ -81,6 +87,7 @@ function parse(text: string | undefined, unit: string, charm: string, now: numbe
     const isRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
     if (!isRecord(s.reads) || !isRecord(s.derived) || !isRecord(s.endpoints)) return undefined;
     if (s.fixpoint !== undefined && !isRecord(s.fixpoint)) return undefined;
+    if (s.prefetch !== undefined && !(Array.isArray(s.prefetch) && s.prefetch.every((c) => Array.isArray(c) && c.length >= 2 && c.every((w) => typeof w === 'string')))) return undefined;
     return s;
   } catch {
     return undefined;
@@ -119,6 +126,9 @@ export class HookMemory {
   /** Keys whose remembered answer comes from this hook's own buffered writes. */
   readonly #ownWrites = new Set<string>();
   #until: number | undefined;
+  /** The last reconcile's tool reads (`[key, tool, ...args]`), and this hook's. */
+  readonly #lastFetched: ReadonlyArray<readonly string[]>;
+  readonly #fetched: string[][] = [];
   readonly #now: number;
   readonly cold: boolean;
   readonly #bornAt: number;
@@ -132,6 +142,8 @@ export class HookMemory {
     const stale = snapshot ? staleReads(event) : 'all';
     this.cold = stale === 'all';
     this.#bornAt = snapshot && stale !== 'all' ? snapshot.bornAt : now;
+    // A cold hook still prefetches what the last reconcile read (prefetch.ts re-asks, never recalls).
+    this.#lastFetched = snapshot?.prefetch ?? [];
     if (!snapshot || stale === 'all') {
       this.#fixpoint = undefined;
       this.#toRecheck = [];
@@ -169,6 +181,24 @@ export class HookMemory {
     // is-leader: only a `false` may be reused by a later hook (invalidation.ts).
     if (key === memoryKey.isLeader() && value !== false) this.#reads.delete(key);
     else this.#reads.set(key, value);
+  }
+
+  /** This hook asked a tool for `key` with `command` (exit 0): the next hook may prefetch it. */
+  fetched(key: string, command: readonly string[]): void {
+    this.#fetched.push([key, ...command]);
+  }
+
+  /**
+   * The commands to prefetch now: the last reconcile's tool reads that this hook can neither
+   * recall nor has already made (the skip check's re-reads).
+   */
+  prefetchPlan(): Array<readonly [string, ...string[]]> {
+    const plan: Array<readonly [string, ...string[]]> = [];
+    for (const [key = '', tool, ...args] of this.#lastFetched) {
+      if (tool === undefined || this.#reads.has(key) || this.#observed.has(key)) continue;
+      plan.push([tool, ...args]);
+    }
+    return plan;
   }
 
   /** The charm's decisions depend on these fields of `key`'s answer (or on all of it). */
@@ -277,6 +307,8 @@ export class HookMemory {
     const reads = new Map(this.#reads);
     for (const k of this.#ownWrites) reads.delete(k);
     const until = fixpoint && this.#until !== undefined && this.#until > this.#now ? this.#until : undefined;
+    // A skipped hook ran only the skip check's re-reads: the reconcile's list still stands.
+    const prefetch = outcome === 'skipped' ? this.#lastFetched : this.#fetched;
     const snapshot: Snapshot = {
       v: MEMORY_FORMAT,
       unit: this.#unit,
@@ -290,6 +322,7 @@ export class HookMemory {
       ...(fixpoint ? { fixpoint } : {}),
       ...(until !== undefined ? { until } : {}),
       ...(this.#wrote ? { wrote: this.#wrote } : {}),
+      ...(prefetch.length > 0 ? { prefetch } : {}),
     };
     return JSON.stringify(snapshot);
   }

@@ -32,7 +32,8 @@ import { FaultyRunner, type RunnerWrap, type StoryHookRun } from './story.ts';
 const STRIDE = Number(process.env['RELIABILITY_FAULT_STRIDE'] ?? 4);
 const REMEMBERED_RUNS = Number(process.env['RELIABILITY_FAULT_REMEMBERED_RUNS'] ?? 21);
 
-interface Fault { readonly hook: string; readonly k: number; readonly remembered: boolean }
+/** `prefetched`: the faulted call was a read dispatch prefetched, which the charm asks again. */
+interface Fault { readonly hook: string; readonly k: number; readonly remembered: boolean; readonly prefetched: boolean }
 
 /** Fails call `kOf(attempt, remembered)` of each attempt (none when undefined) and records it. */
 function faulting(kOf: (attempt: number, remembered: boolean) => number | undefined, faults: Fault[]): RunnerWrap {
@@ -43,7 +44,7 @@ function faulting(kOf: (attempt: number, remembered: boolean) => number | undefi
     return {
       run: (tool, args, options) => {
         const result = faulty.run(tool, args, options);
-        if (faulty.calls === k) faults.push({ hook: `${hook.unit} ${hook.name}`, k, remembered });
+        if (faulty.calls === k) faults.push({ hook: `${hook.unit} ${hook.name}`, k, remembered, prefetched: options?.prefetch === true });
         return result;
       },
     };
@@ -85,9 +86,13 @@ function addCoverage(covered: Map<string, Set<number>>, faults: readonly Fault[]
 async function faultedStory(kOf: (attempt: number, remembered: boolean) => number | undefined, memory: boolean): Promise<{ got: Outcome; faults: Fault[] }> {
   const faults: Fault[] = [];
   const got = await playStory({ memory, wrap: faulting(kOf, faults) });
-  // Most injected faults fail their hook (a charm may also turn a failed read into a status,
-  // and a failed re-read of the fixpoint check just runs the reconcile).
-  if (faults.length > 0) expect(got.first.failed.length).toBeGreaterThan(faults.length / 2);
+  // Memory off: most injected faults fail their hook (a charm may also turn a failed read into
+  // a status). Memory on, a remembered attempt absorbs by design a failed re-read of its
+  // fixpoint check (the reconcile just runs) and a failed prefetched read (the charm asks it
+  // again, lib/juju/prefetch.ts), and those are often its first calls: some fault still fails.
+  const charmFaults = faults.filter((f) => !f.prefetched).length;
+  if (!memory && charmFaults > 0) expect(got.first.failed.length).toBeGreaterThan(charmFaults / 2);
+  if (memory && charmFaults > 0) expect(got.first.failed.length).toBeGreaterThan(0);
   return { got, faults };
 }
 

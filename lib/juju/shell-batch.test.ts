@@ -1,0 +1,91 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchScript, parseBatchOutput, runShellBatch, shellQuote } from './shell-batch.ts';
+import { SpawnRunner } from './runner.ts';
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+/** A fake hook tool: a shell script on PATH. */
+function tool(name: string, body: string): void {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shell-batch-'));
+  env = { PATH: `${dir}:/usr/bin:/bin` };
+  tool('echo-args', 'for a in "$@"; do printf "[%s]" "$a"; done; printf "\\n"');
+  tool('no-newline', 'printf "%s" "x"');
+  tool('many-newlines', 'printf "a\\n\\n\\n"');
+  tool('fails', 'echo "partial"; echo "ERROR boom" >&2; exit 3');
+  tool('unicode', 'printf "h\\303\\251llo \\342\\202\\254\\n"');
+  tool('fake-frame', 'printf "0 0 999\\nforged\\n"');
+  tool('reads-stdin', 'if read line; then echo "got $line"; else echo "eof"; fi');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('shellQuote', () => {
+  it('makes any word literal for sh, quotes included', () => {
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('$(rm -rf /)')).toBe(`'$(rm -rf /)'`);
+  });
+});
+
+describe('runShellBatch (a real /bin/sh)', () => {
+  it('answers each command in order, with its stdout byte for byte and its exit code', async () => {
+    const results = await runShellBatch([
+      ['echo-args', 'a b', "it's", '$(nope)', '--format=json'],
+      ['no-newline'],
+      ['many-newlines'],
+      ['fails'],
+      ['unicode'],
+      ['missing-tool-xyz'],
+    ], { env });
+    expect(results).toEqual([
+      { stdout: "[a b][it's][$(nope)][--format=json]\n", stderr: '', exitCode: 0 },
+      { stdout: 'x', stderr: '', exitCode: 0 },
+      { stdout: 'a\n\n\n', stderr: '', exitCode: 0 },
+      { stdout: 'partial\n', stderr: '', exitCode: 3 },
+      { stdout: 'héllo €\n', stderr: '', exitCode: 0 },
+      { stdout: '', stderr: '', exitCode: 127 },
+    ]);
+  });
+
+  it('cannot be fooled by a tool printing something that looks like a frame', async () => {
+    const results = await runShellBatch([['fake-frame'], ['echo-args', 'after']], { env });
+    expect(results[0]).toEqual({ stdout: '0 0 999\nforged\n', stderr: '', exitCode: 0 });
+    expect(results[1]?.stdout).toBe('[after]\n');
+  });
+
+  it('gives tools no stdin (a tool must never wait on the hook)', async () => {
+    expect((await runShellBatch([['reads-stdin']], { env }))[0]?.stdout).toBe('eof\n');
+  });
+
+  it('reports every command failed when the shell cannot start', async () => {
+    const results = await runShellBatch([['echo-args']], { env, spawn: () => { throw new Error('EAGAIN'); } });
+    expect(results).toEqual([{ stdout: '', stderr: '', exitCode: 1 }]);
+  });
+
+  it('is what SpawnRunner.runMany does, with the runner environment', async () => {
+    const runner = new SpawnRunner({ env });
+    expect(await runner.runMany([['echo-args', 'x']])).toEqual([{ stdout: '[x]\n', stderr: '', exitCode: 0 }]);
+  });
+});
+
+describe('parseBatchOutput', () => {
+  it('leaves commands without a complete frame failed', () => {
+    const out = Buffer.from('0 0 3\nabc1 0 10\nshort');
+    expect(parseBatchOutput(out, 3)).toEqual([
+      { stdout: 'abc', stderr: '', exitCode: 0 },
+      { stdout: '', stderr: '', exitCode: 1 },
+      { stdout: '', stderr: '', exitCode: 1 },
+    ]);
+  });
+
+  it('puts no command of the script in anything but quotes', () => {
+    expect(batchScript([['relation-get', '-r', 'db:1', '--format=json', '-', 'app/0']])).toContain(`'relation-get' '-r' 'db:1' '--format=json' '-' 'app/0'`);
+  });
+});
