@@ -1,13 +1,14 @@
 /**
- * dispatch's read prefetch (prefetch.ts): with a hook memory, the reads the last reconcile had
- * to ask a tool for are asked in one batch before the charm runs, and the charm's own reads of
- * them are answered from it.
+ * dispatch's read prefetch (prefetch.ts) and deferred writes (write-queue.ts): with a hook
+ * memory, the reads the last reconcile had to ask a tool for are asked in one batch before the
+ * charm runs, and the charm's own reads of them are answered from it; the writes whose answer
+ * nobody reads go out in one batch at the end.
  */
 import { describe, expect, it } from '@jest/globals';
-import { defineCharm, dispatch, type CharmDefinition } from './dispatch.ts';
+import { defineCharm, dispatch, type CharmContext, type CharmDefinition } from './dispatch.ts';
 import { InMemoryStore } from './memory/store.ts';
 import { active } from './status.ts';
-import type { ToolResult, ToolRunner } from './types.ts';
+import type { ToolBatchItem, ToolResult, ToolRunner, ToolRunOptions } from './types.ts';
 
 const ENV = {
   JUJU_UNIT_NAME: 'agent/0',
@@ -20,8 +21,14 @@ const ok = (stdout: string): ToolResult => ({ stdout, stderr: '', exitCode: 0 })
 /** Juju's answers, and which commands came one by one (`run`) and which in a batch. */
 class SpyJuju implements ToolRunner {
   readonly single: string[] = [];
+  /** Read batches (the prefetch). */
   readonly batches: string[][] = [];
+  /** Write batches (the end of the hook). */
+  readonly writeBatches: string[][] = [];
+  /** stdin each write got, by command. */
+  readonly inputs: string[] = [];
   fail = new Set<string>();
+  state: Record<string, string> = {};
   #n = 0;
 
   answer(tool: string, args: readonly string[]): ToolResult {
@@ -32,24 +39,35 @@ class SpyJuju implements ToolRunner {
       case 'secret-get': return ok(args.includes('--label') && args[args.indexOf('--label') + 1] === 'ca' ? '{"ca":"pem"}' : '{"token":"t"}');
       case 'relation-get': return ok('{"url":"tls://n:4222"}');
       case 'relation-ids': return ok('["nats:3"]');
+      case 'state-get': return ok(JSON.stringify(this.state));
       default: return ok('');
     }
   }
 
-  run(tool: string, args: readonly string[]): ToolResult {
+  run(tool: string, args: readonly string[], options?: ToolRunOptions): ToolResult {
     this.single.push([tool, ...args].join(' '));
-    return this.answer(tool, args);
+    return this.#write(tool, args, options?.input);
   }
 
-  async runMany(commands: ReadonlyArray<readonly [string, ...string[]]>): Promise<ToolResult[]> {
-    this.batches.push(commands.map((c) => c.join(' ')));
-    return commands.map(([tool, ...args]) => this.answer(tool, args));
+  async runMany(items: ReadonlyArray<ToolBatchItem>): Promise<ToolResult[]> {
+    const writes = items.some((i) => i.capture === 'stderr');
+    (writes ? this.writeBatches : this.batches).push(items.map((i) => i.command.join(' ')));
+    return items.map(({ command: [tool, ...args], input }) => this.#write(tool, args, input));
+  }
+
+  #write(tool: string, args: readonly string[], input: string | undefined): ToolResult {
+    if (input !== undefined) this.inputs.push(`${tool} ${input}`);
+    const result = this.answer(tool, args);
+    if (tool === 'state-set' && result.exitCode === 0) Object.assign(this.state, JSON.parse(input ?? '{}') as Record<string, string>);
+    return result;
   }
 
   /** A fresh log for the next hook. */
   next(): this {
     this.single.length = 0;
     this.batches.length = 0;
+    this.writeBatches.length = 0;
+    this.inputs.length = 0;
     return this;
   }
 
@@ -86,6 +104,9 @@ describe('dispatch: read prefetch', () => {
     const charm = agentCharm(juju, log);
     expect(await hook(juju, store, charm, 'start')).toBe(0);
     expect(juju.batches).toEqual([]); // no memory yet: nothing to prefetch
+    // Its writes went out together at the end, each with its own stdin.
+    expect(juju.writeBatches).toEqual([['state-set --file -', 'status-set active']]);
+    expect(juju.inputs).toEqual(['state-set {"n":"1"}']);
 
     expect(await hook(juju.next(), store, charm, 'nats-relation-changed', natsChanged)).toBe(0);
     // config is remembered (not stale for a relation hook): not asked at all. is-leader `true`,
@@ -97,7 +118,9 @@ describe('dispatch: read prefetch', () => {
       'secret-get secret:tok --label nats.3.token --format=json',
     ]]);
     expect(log.at(-1)).toBe('reconcile after 0 single calls');
+    // One write left (the status is the one the last hook set): sent alone, no batch needed.
     expect(juju.single).toEqual(['state-set --file -']);
+    expect(juju.writeBatches).toEqual([]);
   });
 
   it('never prefetches a consumer refresh: the charm asks it itself, on secret-changed only', async () => {
@@ -123,5 +146,64 @@ describe('dispatch: read prefetch', () => {
     juju.next().fail.clear();
     expect(await hook(juju, store, charm, 'nats-relation-changed', natsChanged)).toBe(0);
     expect(juju.batches).toEqual([]);
+  });
+});
+
+describe('dispatch: deferred writes', () => {
+  const writer = (juju: SpyJuju, body: (ctx: CharmContext) => void): CharmDefinition => defineCharm({
+    reconcile: (ctx) => {
+      body(ctx);
+      ctx.log.info(`wrote ${juju.counter}`);
+      return active('ready');
+    },
+  });
+
+  it('a read after a write sees it: the queue goes out before any call that is not deferred', async () => {
+    const juju = new SpyJuju();
+    const store = new InMemoryStore();
+    const seen: string[] = [];
+    const charm = writer(juju, (ctx) => {
+      ctx.tools.stateSet({ a: '1' });
+      ctx.tools.statusSet('maintenance', 'working');
+      expect(juju.single).toEqual([]);
+      seen.push(ctx.tools.stateGet()['a'] ?? 'missing');
+    });
+    expect(await hook(juju, store, charm, 'start')).toBe(0);
+    expect(seen).toEqual(['1']);
+    expect(juju.single).toEqual(['state-set --file -', 'status-set maintenance working', 'state-get --format=json']);
+    expect(juju.writeBatches).toEqual([['juju-log --log-level INFO wrote 1', 'status-set active ready']]);
+  });
+
+  it('a deferred write that fails fails the hook with its own error, saves no memory, and its stdin is in no message', async () => {
+    const juju = new SpyJuju();
+    const store = new InMemoryStore();
+    const errors: string[] = [];
+    juju.fail.add('relation-set');
+    const charm = writer(juju, (ctx) => { ctx.tools.relationSet('nats:3', { token_hint: 'tok-very-secret-value' }); });
+    const code = await dispatch(charm, { env: { ...ENV, JUJU_DISPATCH_PATH: 'hooks/start' }, runner: juju, memory: store, stderr: (l) => void errors.push(l) });
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toMatch(/start failed: .*relation-set.*boom/);
+    expect(errors.join('\n')).not.toContain('tok-very-secret-value');
+    expect(store.peek()).toBeUndefined();
+    // The ERROR line was logged after the failed batch: it reached Juju too.
+    expect(juju.single.at(-1)).toMatch(/^juju-log --log-level ERROR start failed/);
+  });
+
+  it('a juju-log line that cannot be sent goes to stderr and fails nothing', async () => {
+    const juju = new SpyJuju();
+    const errors: string[] = [];
+    juju.fail.add('juju-log');
+    const charm = writer(juju, () => undefined);
+    const code = await dispatch(charm, { env: { ...ENV, JUJU_DISPATCH_PATH: 'hooks/start' }, runner: juju, memory: new InMemoryStore(), stderr: (l) => void errors.push(l) });
+    expect(code).toBe(0);
+    expect(errors).toEqual(['INFO wrote 1']);
+  });
+
+  it('without a memory (Juju 2.9, actions) every write is sent when made', async () => {
+    const juju = new SpyJuju();
+    const charm = writer(juju, (ctx) => { ctx.tools.stateSet({ a: '1' }); });
+    await dispatch(charm, { env: { ...ENV, JUJU_VERSION: '2.9.45', JUJU_DISPATCH_PATH: 'hooks/start' }, runner: juju, stderr: () => {} });
+    expect(juju.writeBatches).toEqual([]);
+    expect(juju.single).toEqual(['state-set --file -', 'juju-log --log-level INFO wrote 1', 'status-set active ready']);
   });
 });

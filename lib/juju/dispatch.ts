@@ -34,6 +34,7 @@ import { HookMemory } from './memory/hook-memory.ts';
 import type { MemoryEvent } from './memory/invalidation.ts';
 import { FileMemoryStore, memoryFilePath, type MemoryStore } from './memory/store.ts';
 import { PrefetchingRunner } from './prefetch.ts';
+import { WriteQueue } from './write-queue.ts';
 
 /**
  * Derived data a charm keeps between hooks (e.g. its verdict on a certificate it already
@@ -197,8 +198,10 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     saved = undefined; // an unreadable memory is no memory: this hook reads everything
   }
   const memory = options.memory && version.hasSecrets ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source), now: (typeof source === 'function' ? new Date() : source.clock?.() ?? new Date()).getTime() }) : undefined;
-  // With a memory, the reads its last reconcile needed are prefetched while the charm loads.
-  const prefetching = memory ? new PrefetchingRunner(baseRunner) : undefined;
+  // With a memory, the reads its last reconcile needed are prefetched while the charm loads,
+  // and writes nobody reads an answer of go out together at the end (prefetch.ts, write-queue.ts).
+  const writes = memory ? new WriteQueue(baseRunner, stderr) : undefined;
+  const prefetching = writes ? new PrefetchingRunner(writes) : undefined;
   const runner = prefetching ?? baseRunner;
   const tools = new Tools(runner, {
     unitName: hook.unit.name,
@@ -213,13 +216,31 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     memo: memory?.memo ?? ephemeralMemo(),
     revisitBy: (when: Date) => memory?.revisitBy(when.getTime()),
   });
-  const remember = (outcome: 'skipped' | 'reconciled' | 'other'): void => {
-    if (!memory || !options.memory) return;
+  /**
+   * The hook succeeded: the deferred writes go out (one batch) while the memory is serialised;
+   * a write that failed fails the hook (it throws, and no memory is saved).
+   */
+  const remember = async (outcome: 'skipped' | 'reconciled' | 'other'): Promise<void> => {
+    const flushing = writes?.flush();
+    const store = memory && options.memory;
+    const keep = store && outcome === 'skipped' && saved !== undefined && memory.unchangedText && store.putBack !== undefined;
+    let text: string | undefined;
+    let problem: unknown;
     try {
-      if (outcome === 'skipped' && saved !== undefined && memory.unchangedText && options.memory.putBack) options.memory.putBack();
-      else options.memory.save(memory.serialise(outcome));
+      if (store && !keep) text = memory.serialise(outcome);
+    } catch (error) {
+      problem = error;
+    }
+    await flushing;
+    if (writes?.failure) throw writes.failure;
+    if (!store) return;
+    try {
+      if (problem !== undefined) throw problem;
+      if (keep) store.putBack?.();
+      else if (text !== undefined) store.save(text);
     } catch (error) {
       log.warning(`hook memory not saved (the next hook reads everything again): ${oneLine(error)}`);
+      writes?.flushNow();
     }
   };
 
@@ -227,11 +248,11 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     if (hook.action) {
       await runAction(await load(source), ctx, hook.action.name);
     } else if (memory && (typeof source === 'function' || skippable(source, hook)) && reconcileCanBeSkipped(memory, tools)) {
-      remember('skipped');
+      await remember('skipped');
     } else {
       const ready = prefetching && memory ? prefetching.prefetch(memory.prefetchPlan()) : undefined;
       const [charm] = await Promise.all([load(source), ready]);
-      remember((await runHook(charm, ctx)) ? 'reconciled' : 'other');
+      await remember((await runHook(charm, ctx)) ? 'reconciled' : 'other');
     }
     return 0;
   } catch (error) {
@@ -239,7 +260,7 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     if (error instanceof StatusError && !hook.action) {
       try {
         tools.statusSet(error.status.name, error.status.message);
-        remember('other');
+        await remember('other');
         return 0;
       } catch (statusError) {
         failure = statusError;
@@ -257,6 +278,9 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     const line = redactor.redact(`${hook.name} failed: ${oneLine(failure)}`);
     stderr(line);
     log.error(line);
+    // What the hook logged (and set) before it failed still reaches Juju; its buffered writes
+    // are discarded by Juju anyway (contract §1.5). A failing write here changes nothing.
+    writes?.flushNow();
     return 1;
   }
 }

@@ -97,7 +97,7 @@ export class PrefetchingRunner implements ToolRunner {
     if (wanted.length === 0) return;
     let results: readonly ToolResult[];
     try {
-      results = this.#inner.runMany ? await this.#inner.runMany(wanted) : wanted.map(([tool, ...args]) => this.#inner.run(tool, args, { prefetch: true }));
+      results = this.#inner.runMany ? await this.#inner.runMany(wanted.map((command) => ({ command }))) : wanted.map(([tool, ...args]) => this.#inner.run(tool, args, { prefetch: true }));
     } catch {
       return;
     }

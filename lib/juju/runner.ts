@@ -16,8 +16,8 @@
 import type { spawnSync as spawnSyncFn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { execaSync as execaSyncFn } from 'execa';
-import { runShellBatch, type BatchCommand } from './shell-batch.ts';
-import type { ToolResult, ToolRunner, ToolRunOptions } from './types.ts';
+import { runShellBatch } from './shell-batch.ts';
+import type { ToolBatchItem, ToolResult, ToolRunner, ToolRunOptions } from './types.ts';
 
 export interface RunnerOptions {
   /** Environment for the tools (default: this process's). PATH is looked up in it. */
@@ -74,9 +74,9 @@ export class SpawnRunner implements ToolRunner {
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.status ?? signalExit(result.signal) };
   }
 
-  /** Reads in one background /bin/sh (shell-batch.ts): the prefetch of dispatch. */
-  runMany(commands: readonly BatchCommand[]): Promise<ToolResult[]> {
-    return runShellBatch(commands, {
+  /** In one background /bin/sh (shell-batch.ts): dispatch's prefetch and end-of-hook writes. */
+  runMany(items: readonly ToolBatchItem[]): Promise<ToolResult[]> {
+    return runShellBatch(items, {
       ...(this.#options.env ? { env: this.#options.env as NodeJS.ProcessEnv } : {}),
       ...(this.#options.cwd ? { cwd: this.#options.cwd } : {}),
     });

@@ -1,5 +1,6 @@
 /**
- * Runs several hook-tool reads through ONE /bin/sh, in the background (prefetch.ts).
+ * Runs several hook tools through ONE /bin/sh, in the background: the reads of the prefetch
+ * (prefetch.ts) and the writes deferred to the end of the hook (write-queue.ts).
  *
  * Why a shell: forking this Node process costs ~2 ms of its main thread per child here (the
  * parent's address space is copied), and a hook's reads happen while that thread is busy
@@ -8,13 +9,28 @@
  * Output framing is by length, so nothing a tool prints can fake a frame: for command i the
  * shell prints `i <exit code> <byte length>\n` and then exactly that many bytes. The output
  * goes through a shell variable and a pipe, never a file (it may hold secret contents) or
- * argv; argv holds only the commands (tool names, ids, labels). stdin is /dev/null, stderr is
- * dropped: a failed read is not used, and the charm runs it again to see the real error.
+ * argv; argv holds only the commands (tool names, ids, labels).
+ * - A read (no input) answers its stdout; stdin is /dev/null, stderr is dropped: a failed read
+ *   is not used, and the charm runs it again to see the real error.
+ * - A write (`input`, sent on its stdin through its own pipe, fd 3-9: never a file or argv;
+ *   or `capture: 'stderr'`) answers its stderr, for the error of a failed write; its stdout
+ *   (empty for relation-set, state-set, status-set, juju-log) is dropped.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { ToolResult } from './types.ts';
 
 export type BatchCommand = readonly [tool: string, ...args: string[]];
+
+export interface BatchItem {
+  readonly command: BatchCommand;
+  /** Sent on the tool's stdin (`--file -`). */
+  readonly input?: string;
+  /** What the result's text is: stdout (reads, default) or stderr (writes). */
+  readonly capture?: 'stdout' | 'stderr';
+}
+
+/** Inputs ride on fds 3..9 (POSIX sh redirects single-digit fds only). */
+const MAX_INPUTS = 7;
 
 /** POSIX single quoting: the word is taken literally by any sh. */
 export function shellQuote(word: string): string {
@@ -25,17 +41,20 @@ export function shellQuote(word: string): string {
  * The script: `$(...; echo .)` keeps trailing newlines that command substitution would strip;
  * LC_ALL=C makes `${#o}` count bytes in every sh (bash counts characters otherwise).
  */
-export function batchScript(commands: readonly BatchCommand[]): string {
+export function batchScript(items: readonly BatchItem[]): string {
   const lines = ['LC_ALL=C'];
-  commands.forEach((command, i) => {
-    const cmd = command.map(shellQuote).join(' ');
-    lines.push(`o=$(${cmd} </dev/null 2>/dev/null; r=$?; echo .; exit $r); r=$?; o=\${o%.}; printf '%s %s %s\\n' ${i} "$r" "\${#o}"; printf '%s' "$o"`);
+  let fd = 3;
+  items.forEach((item, i) => {
+    const cmd = item.command.map(shellQuote).join(' ');
+    const stdin = item.input === undefined ? '</dev/null' : `<&${fd++}`;
+    const streams = item.capture === 'stderr' || item.input !== undefined ? '2>&1 >/dev/null' : '2>/dev/null';
+    lines.push(`o=$(${cmd} ${stdin} ${streams}; r=$?; echo .; exit $r); r=$?; o=\${o%.}; printf '%s %s %s\\n' ${i} "$r" "\${#o}"; printf '%s' "$o"`);
   });
   return lines.join('\n');
 }
 
 /** Parses the framed output; commands with no complete frame get exit code 1. */
-export function parseBatchOutput(out: Buffer, count: number): ToolResult[] {
+export function parseBatchOutput(out: Buffer, count: number, captures: ReadonlyArray<'stdout' | 'stderr'> = []): ToolResult[] {
   const results: ToolResult[] = Array.from({ length: count }, () => ({ stdout: '', stderr: '', exitCode: 1 }));
   let at = 0;
   while (at < out.length) {
@@ -46,7 +65,8 @@ export function parseBatchOutput(out: Buffer, count: number): ToolResult[] {
     const [i, code, length] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const end = nl + 1 + length;
     if (end > out.length || i >= count) break;
-    results[i] = { stdout: out.subarray(nl + 1, end).toString('utf8'), stderr: '', exitCode: code };
+    const text = out.subarray(nl + 1, end).toString('utf8');
+    results[i] = captures[i] === 'stderr' ? { stdout: '', stderr: text, exitCode: code } : { stdout: text, stderr: '', exitCode: code };
     at = end;
   }
   return results;
@@ -54,16 +74,35 @@ export function parseBatchOutput(out: Buffer, count: number): ToolResult[] {
 
 type Spawn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 
-/** Runs the batch; resolves with one result per command, in order (never rejects). */
-export function runShellBatch(commands: readonly BatchCommand[], options: { env?: NodeJS.ProcessEnv; cwd?: string; spawn?: Spawn } = {}): Promise<ToolResult[]> {
-  const failed = (): ToolResult[] => commands.map(() => ({ stdout: '', stderr: '', exitCode: 1 }));
-  if (commands.length === 0) return Promise.resolve([]);
+/** Runs the batch; resolves with one result per item, in order (never rejects). */
+export async function runShellBatch(items: readonly BatchItem[], options: { env?: NodeJS.ProcessEnv; cwd?: string; spawn?: Spawn } = {}): Promise<ToolResult[]> {
+  // More inputs than fds: one shell per group, one after the other (order kept).
+  const results: ToolResult[] = [];
+  let group: BatchItem[] = [];
+  let inputs = 0;
+  for (const item of items) {
+    if (item.input !== undefined && inputs === MAX_INPUTS) {
+      results.push(...(await runOneShell(group, options)));
+      group = [];
+      inputs = 0;
+    }
+    group.push(item);
+    if (item.input !== undefined) inputs++;
+  }
+  results.push(...(await runOneShell(group, options)));
+  return results;
+}
+
+function runOneShell(items: readonly BatchItem[], options: { env?: NodeJS.ProcessEnv; cwd?: string; spawn?: Spawn }): Promise<ToolResult[]> {
+  const failed = (): ToolResult[] => items.map(() => ({ stdout: '', stderr: 'ERROR the hook-tool batch did not run\n', exitCode: 1 }));
+  if (items.length === 0) return Promise.resolve([]);
+  const inputs = items.flatMap((item) => (item.input === undefined ? [] : [item.input]));
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
       const spawn = options.spawn ?? (process.getBuiltinModule('node:child_process').spawn as Spawn);
-      child = spawn('/bin/sh', ['-c', batchScript(commands)], {
-        stdio: ['ignore', 'pipe', 'ignore'],
+      child = spawn('/bin/sh', ['-c', batchScript(items)], {
+        stdio: ['ignore', 'pipe', 'ignore', ...inputs.map(() => 'pipe' as const)],
         ...(options.env ? { env: options.env } : {}),
         ...(options.cwd ? { cwd: options.cwd } : {}),
       });
@@ -71,9 +110,15 @@ export function runShellBatch(commands: readonly BatchCommand[], options: { env?
       resolve(failed());
       return;
     }
+    inputs.forEach((input, j) => {
+      const pipe = child.stdio[3 + j] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void } | null | undefined;
+      if (!pipe) return;
+      pipe.on('error', () => {}); // a tool that exits without reading its stdin: EPIPE is its failure, reported by its exit code
+      pipe.end(input);
+    });
     const chunks: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', () => resolve(failed()));
-    child.on('close', () => resolve(parseBatchOutput(Buffer.concat(chunks), commands.length)));
+    child.on('close', () => resolve(parseBatchOutput(Buffer.concat(chunks), items.length, items.map((i) => (i.capture === 'stderr' || i.input !== undefined ? 'stderr' : 'stdout')))));
   });
 }

@@ -14,6 +14,15 @@ export interface ToolResult {
   readonly exitCode: number;
 }
 
+/** One command of ToolRunner.runMany. */
+export interface ToolBatchItem {
+  readonly command: readonly [tool: string, ...args: string[]];
+  /** Sent on the tool's stdin (`--file -`). */
+  readonly input?: string;
+  /** The result's text: stdout (reads, default) or stderr only (writes, whose stdout is empty). */
+  readonly capture?: 'stdout' | 'stderr';
+}
+
 export interface ToolRunOptions {
   /** Sent on the tool's stdin (used by `relation-set --file -`, `state-set --file -`). */
   readonly input?: string;
@@ -28,10 +37,11 @@ export interface ToolRunOptions {
 export interface ToolRunner {
   run(tool: string, args: readonly string[], options?: ToolRunOptions): ToolResult;
   /**
-   * Optional: run several read commands (no stdin) together, in the background where the
-   * runner can, answering in order (prefetch.ts). Runners without it are asked one by one.
+   * Optional: run several commands together, in the background where the runner can,
+   * answering in order: the prefetched reads (prefetch.ts) and the writes deferred to the end
+   * of the hook (write-queue.ts). Runners without it are asked one by one.
    */
-  runMany?(commands: ReadonlyArray<readonly [tool: string, ...args: string[]]>): Promise<ToolResult[]>;
+  runMany?(items: ReadonlyArray<ToolBatchItem>): Promise<ToolResult[]>;
 }
 
 export type StatusName = 'maintenance' | 'blocked' | 'waiting' | 'active';
