@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchScript, parseBatchOutput, runShellBatch, shellQuote, type BatchCommand, type BatchItem } from './shell-batch.ts';
+import { batchScript, parallelReadsScript, parseBatchOutput, runShellBatch, shellQuote, type BatchCommand, type BatchItem } from './shell-batch.ts';
 import { SpawnRunner } from './runner.ts';
 
 const reads = (commands: readonly BatchCommand[]): BatchItem[] => commands.map((command) => ({ command }));
@@ -56,6 +56,16 @@ describe('runShellBatch (a real /bin/sh)', () => {
       { stdout: 'héllo €\n', stderr: '', exitCode: 0 },
       { stdout: '', stderr: '', exitCode: 127 },
     ]);
+  });
+
+  it('runs up to 7 reads at once (each on its own pipe), more one after the other: same answers', async () => {
+    const commands: BatchCommand[] = [['echo-args', 'a'], ['fails'], ['many-newlines'], ['fake-frame'], ['unicode'], ['no-newline'], ['missing-tool-xyz']];
+    expect(parallelReadsScript(reads(commands))).toContain('& p6=$!');
+    const together = await runShellBatch(reads(commands), { env });
+    const oneByOne = await runShellBatch(reads([...commands, ['echo-args', 'eighth']]), { env });
+    expect(oneByOne.slice(0, 7)).toEqual(together);
+    expect(together.map((r) => r.exitCode)).toEqual([0, 3, 0, 0, 0, 0, 127]);
+    expect(oneByOne[7]?.stdout).toBe('[eighth]\n');
   });
 
   it('cannot be fooled by a tool printing something that looks like a frame', async () => {
