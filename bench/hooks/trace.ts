@@ -40,8 +40,8 @@ SimEngine.prototype.runTool = function (this: InstanceType<typeof SimEngine>, ..
 const { Simulator } = await import('../../lib/testing/process/index.ts');
 const home = mkdtempSync(join(tmpdir(), 'trace-hooks-'));
 const sim = await Simulator.open(home, {
-  onHook: (inv: HookInvocation, rec: { durationMs: number; exitCode: number }) => {
-    if (inv.unit.startsWith('anbox-stream-agent/')) trace?.push(`== ${inv.unit} ${inv.name} ${rec.durationMs.toFixed(1)} ms, exit ${rec.exitCode}`);
+  onHook: (inv: HookInvocation, rec: { durationMs: number; exitCode: number; stderr?: string }) => {
+    if (inv.unit.startsWith('anbox-stream-agent/')) trace?.push(`${rec.stderr ?? ''}== ${inv.unit} ${inv.name} ${rec.durationMs.toFixed(1)} ms, exit ${rec.exitCode}`);
   },
 });
 try {

@@ -3,8 +3,8 @@
  * earliest time the plan could change by itself. Only `dueTime` needs lib/tls (passed in,
  * already loaded by the full run).
  */
-import { createHash } from 'node:crypto';
 import type * as TlsBarrel from '../tls/index.ts';
+import type { DerivedMemo } from '../juju/dispatch.ts';
 import type { CaSourceKind, ConfigPems, TlsState } from '../tls/plan.ts';
 import type { CertificatesOptions } from './certificates.ts';
 import type { CharmKit } from './kit.ts';
@@ -25,8 +25,26 @@ export function rawRelationInput(kit: CharmKit, endpoint: string): string | unde
   return relation.remoteAppBag.get('certificates') ?? '';
 }
 
-/** SHA-256 over everything the planner reads besides the stored state and the clock. */
-export function inputsDigest(options: CertificatesOptions, leader: boolean, ca: Readonly<Record<string, string>> | undefined, relationRaw: string | undefined): string {
+/** ctx.memo key prefix: the last inputs text and its digest, per certificates endpoint. */
+export const INPUTS_MEMO_PREFIX = 'charmkit.certificates.inputs';
+/** Longer inputs (a tls-certificates provider's answer grows with the units it serves) are hashed rather than kept twice in the hook memory. */
+export const INPUTS_MEMO_MAX = 64 * 1024;
+
+/** SHA-256 hex of the text's UTF-8 bytes; node:crypto loaded at call time (~8 ms, issue 8). */
+export function sha256Hex(text: string): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
+}
+
+const hasKeyMaterial = (c: ConfigPems | undefined): boolean => !!c && (has(c.caKey) || has(c.key));
+
+/**
+ * SHA-256 over everything the planner reads besides the stored state and the clock. Every
+ * reconcile needs it, and hashing means loading node:crypto (~8 ms, issue 8), so the text and
+ * its digest are kept in `memo` (ctx.memo) and an unchanged text is not hashed again. Never
+ * when the operator's config holds a private key (the memo is not for secrets: the stored
+ * digest is one-way, the text is not), nor for texts over INPUTS_MEMO_MAX.
+ */
+export function inputsDigest(options: CertificatesOptions, leader: boolean, ca: Readonly<Record<string, string>> | undefined, relationRaw: string | undefined, memo?: Pick<DerivedMemo, 'get' | 'set'>): string {
   const material = JSON.stringify([
     options.leaves, options.config ?? null, options.prefer ?? 'relation', options.caKey ?? null, options.leafKey ?? null,
     options.caCommonName ?? null, options.caValidity ?? null, options.leafValidity ?? null, options.renewFraction ?? null,
@@ -34,7 +52,13 @@ export function inputsDigest(options: CertificatesOptions, leader: boolean, ca: 
     // operator's config key is in `options.config`: a one-way SHA-256 digest reveals nothing.
     leader, ca ? [ca['cert'] ?? '', ca['next-cert'] ?? ''] : null, relationRaw ?? null,
   ]);
-  return createHash('sha256').update(material).digest('hex');
+  const key = memo && !hasKeyMaterial(options.config) && material.length <= INPUTS_MEMO_MAX ? `${INPUTS_MEMO_PREFIX}.${options.endpoint ?? ''}` : undefined;
+  const kept = key ? memo?.get(key) : undefined;
+  // `<64 hex digits> <text>`
+  if (kept && kept.charCodeAt(64) === 32 && kept.slice(65) === material) return kept.slice(0, 64);
+  const digest = sha256Hex(material);
+  if (key) memo?.set(key, `${digest} ${material}`);
+  return digest;
 }
 
 /** The earliest time the plan could change by itself: leaf or CA renewal, staged-CA activation, trust pruning. */

@@ -163,7 +163,7 @@ export async function reconcileCertificates(kit: CharmKit, options: Certificates
 
   const configWinsCheap = options.prefer === 'config' && configPresent(options.config);
   const relationRaw = !configWinsCheap && options.endpoint ? rawRelationInput(kit, options.endpoint) : undefined;
-  const inputs = inputsDigest(options, leader, caStored, relationRaw);
+  const inputs = inputsDigest(options, leader, caStored, relationRaw, kit.ctx.memo);
   const memo = pubStored.memo;
   if (memo && !options.reissue?.length && memo.inputs === inputs && now.getTime() < memo.until
     && options.leaves.every((l) => state.leaves?.[l.name]?.source === memo.source)) {

@@ -3,11 +3,22 @@
  * `colonHex` matches `openssl x509 -fingerprint -sha256` (upper case, colon-separated);
  * `plainHex` is lower case with no separators (what most pinning configs expect).
  */
-import { createHash } from 'node:crypto';
 import { pemToDer } from './pem.ts';
 
+/**
+ * node:crypto loaded at call time, not at import: loading it costs ~8 ms, and charms import
+ * this file on every hook's path (issue 8). A charm fingerprinting its own certificate on
+ * every reconcile keeps the result in ctx.memo (lib/charmkit/fingerprint-memo.ts), so only a
+ * hook whose certificate changed (where lib/tls, which needs node:crypto anyway, is usually
+ * loaded too) or that starts with an empty memo pays. Measured against pure-JS SHA-256
+ * (@noble/hashes) in the agent's nats-relation-changed (medians of 80): node:crypto loaded
+ * with the charm cost 7 ms at load, noble cost 5.6 ms more in the reconcile itself (cold
+ * hashing, then GC and JIT after it), and 1000 certificates (AMS's clients) took 45 ms with
+ * noble against 18 ms with node:crypto, load included. With the memos the usual hook hashes
+ * nothing at all.
+ */
 export function sha256Der(der: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(der).digest());
+  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(der).digest());
 }
 
 export function toColonHex(bytes: Uint8Array): string {

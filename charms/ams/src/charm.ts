@@ -15,6 +15,7 @@ import { reconcileCertificates, storedCertificates, type CertificatesResult } fr
 import { configBool, configInt, configString } from '../../../lib/charmkit/config.ts';
 import { bindAddress, serverNames } from '../../../lib/charmkit/addresses.ts';
 import { parseKeyAlgorithm } from '../../../lib/charmkit/key-algorithm.ts';
+import { memoFingerprint } from '../../../lib/charmkit/fingerprint-memo.ts';
 import { defineCharm, main, type CharmContext, type CharmDefinition } from '../../../lib/juju/dispatch.ts';
 import { ActionFailed, BlockedStatus, type UnitStatus } from '../../../lib/juju/status.ts';
 import { loadInterface } from '../../../lib/relations/interfaces.ts';
@@ -112,7 +113,7 @@ export async function reconcileAms(ctx: CharmContext, options: AmsCharmOptions, 
   if (certs.status) book.add(certs.status);
   for (const p of certs.problems) kit.log.warning(`certificates: ${p}`);
   const server = certs.leaves['server'];
-  const fingerprint = server ? certificateFingerprint(firstCertificate(server.certPem), 'plain') : undefined;
+  const fingerprint = server ? memoFingerprint(ctx.memo, 'ams.server-fingerprint', firstCertificate(server.certPem)) : undefined;
 
   // What AMS was told so far: the last good state, kept through invalid remote data (issue 4/6).
   const workload = options.workload?.(ctx) ?? new AmsWorkload();

@@ -23,7 +23,6 @@
  * Not in the published template (our choice, unverified against AMS itself): the HTTPS API
  * certificate and key at server/server.crt and server/server.key.
  */
-import { X509Certificate } from 'node:crypto';
 import { certificateFingerprint as tlsFingerprint } from '../../../lib/tls/fingerprint.ts';
 import { dump, load } from 'js-yaml';
 import { pemText, type DesiredFile } from '../../common/src/workload-files.ts';
@@ -119,7 +118,10 @@ export function renderSettings(state: AmsWorkloadState, dir: string): string {
 }
 
 export function trustStoreEntries(clients: readonly AmsTrustedClient[]): TrustStoreEntry[] {
+  if (clients.length === 0) return [];
   const byFingerprint = new Map<string, TrustStoreEntry>();
+  // node:crypto at call time (~8 ms to load, issue 8): only a hook with a new client certificate pays.
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
   for (const c of clients) {
     // Parsing validates the PEM and normalises it (one certificate, canonical line breaks).
     const certificate = new X509Certificate(c.certificate).toString();

@@ -13,6 +13,7 @@ import { reconcileCertificates, storedCertificates, type CertificatesResult } fr
 import { configBool, configString } from '../../../lib/charmkit/config.ts';
 import { bindAddress, serverNames } from '../../../lib/charmkit/addresses.ts';
 import { parseKeyAlgorithm } from '../../../lib/charmkit/key-algorithm.ts';
+import { memoFingerprint } from '../../../lib/charmkit/fingerprint-memo.ts';
 import { defineCharm, main, type CharmContext, type CharmDefinition } from '../../../lib/juju/dispatch.ts';
 import { ActionFailed, BlockedStatus, type UnitStatus } from '../../../lib/juju/status.ts';
 import { loadInterface } from '../../../lib/relations/interfaces.ts';
@@ -77,7 +78,7 @@ export async function reconcileAgent(ctx: CharmContext, options: AgentCharmOptio
   for (const p of certs.problems) kit.log.warning(`certificates: ${p}`);
   const leaf = certs.leaves['client'];
   const clientCert = leaf ? firstCertificate(leaf.certPem) : undefined;
-  const fingerprint = clientCert ? certificateFingerprint(clientCert, 'plain') : undefined;
+  const fingerprint = clientCert ? memoFingerprint(ctx.memo, 'anbox-stream-agent.client-fingerprint', clientCert) : undefined;
 
   // Last good remote data per relation (issue 4/6); a broken or gone relation loses its view.
   const views = new RemoteViews(ctx.tools);

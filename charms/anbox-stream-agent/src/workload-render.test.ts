@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import { load } from 'js-yaml';
 import { normalizeFingerprint, renderAgentConfig, renderAgentFiles, splitNatsUrl, type AgentWorkloadState } from './workload-render.ts';
 
 const DIR = '/var/snap/anbox-stream-agent/common';
@@ -15,39 +16,59 @@ const state: AgentWorkloadState = {
 };
 
 describe('renderAgentConfig', () => {
-  it('renders AMS pinning, sorted NATS URLs, the NATS CA path and the token', () => {
+  it('renders AMS pinning, sorted NATS URLs, the NATS CA path and the token: a comment, then pretty JSON', () => {
     expect(renderAgentConfig(state, DIR)).toBe(
       [
         '# Rendered by the anbox-stream-agent charm; local edits are overwritten.',
-        'region: eu-1',
-        'location: agent.example',
-        'tls:',
-        '  cert: /var/snap/anbox-stream-agent/common/certs/client.crt',
-        '  key: /var/snap/anbox-stream-agent/common/certs/client.key',
-        'ams:',
-        '  url: https://10.0.0.1:8444',
-        `  fingerprint: ${'ab'.repeat(32)}`,
-        'nats:',
-        '  urls:',
-        '    - tls://10.0.0.2:4222',
-        '    - tls://10.0.0.3:4222',
-        '  ca: /var/snap/anbox-stream-agent/common/certs/nats-ca.crt',
-        '  token: tok',
+        '{',
+        '  "region": "eu-1",',
+        '  "location": "agent.example",',
+        '  "tls": {',
+        '    "cert": "/var/snap/anbox-stream-agent/common/certs/client.crt",',
+        '    "key": "/var/snap/anbox-stream-agent/common/certs/client.key"',
+        '  },',
+        '  "ams": {',
+        '    "url": "https://10.0.0.1:8444",',
+        `    "fingerprint": "${'ab'.repeat(32)}"`,
+        '  },',
+        '  "nats": {',
+        '    "urls": [',
+        '      "tls://10.0.0.2:4222",',
+        '      "tls://10.0.0.3:4222"',
+        '    ],',
+        '    "ca": "/var/snap/anbox-stream-agent/common/certs/nats-ca.crt",',
+        '    "token": "tok"',
+        '  }',
+        '}',
         '',
       ].join('\n'),
     );
   });
 
   it('verifies AMS against its CA when pinning is off, and carries per-relation user credentials', () => {
-    const cfg = renderAgentConfig({ ...state, useTlsPinning: false, nats: { urls: ['tls://h:4222'], credential: { kind: 'user', user: 'client-3', password: 'p:w' } } }, DIR);
-    expect(cfg).toContain('ams:\n  url: https://10.0.0.1:8444\n  ca: /var/snap/anbox-stream-agent/common/certs/ams-ca.crt\n');
-    expect(cfg).toContain('  user: client-3\n  password: p:w\n');
-    expect(cfg).not.toContain('fingerprint');
-    expect(cfg).not.toContain('nats-ca');
+    const cfg = load(renderAgentConfig({ ...state, useTlsPinning: false, nats: { urls: ['tls://h:4222'], credential: { kind: 'user', user: 'client-3', password: 'p:w' } } }, DIR));
+    expect(cfg).toMatchObject({
+      ams: { url: 'https://10.0.0.1:8444', ca: '/var/snap/anbox-stream-agent/common/certs/ams-ca.crt' },
+      nats: { urls: ['tls://h:4222'], user: 'client-3', password: 'p:w' },
+    });
+    expect(cfg).not.toHaveProperty('ams.fingerprint');
+    expect(cfg).not.toHaveProperty('nats.ca');
   });
 
   it('renders the agent API listener and its token', () => {
-    expect(renderAgentConfig({ ...state, api: { listenAddress: '::', port: 8096, token: 'api-tok' } }, DIR)).toContain("api:\n  listen-address: '[::]:8096'\n  token: api-tok\n");
+    expect(load(renderAgentConfig({ ...state, api: { listenAddress: '::', port: 8096, token: 'api-tok' } }, DIR))).toHaveProperty('api', { 'listen-address': '[::]:8096', token: 'api-tok' });
+  });
+
+  it('is YAML: a YAML parser reads back exactly the values, whatever characters they hold', () => {
+    const odd = 'a: b # c\t"q" \'s\' \\ é€ 😀 - [x] {y} &z *w !t %u @v `r` |\n>';
+    const cfg = renderAgentConfig({ ...state, region: 'yes', location: odd, nats: { urls: ['tls://h:4222'], credential: { kind: 'user', user: '0123', password: odd } } }, DIR);
+    expect(load(cfg)).toEqual({
+      region: 'yes',
+      location: odd,
+      tls: { cert: `${DIR}/certs/client.crt`, key: `${DIR}/certs/client.key` },
+      ams: { url: 'https://10.0.0.1:8444', fingerprint: 'ab'.repeat(32) },
+      nats: { urls: ['tls://h:4222'], user: '0123', password: odd },
+    });
   });
 
   it('refuses pinning without a fingerprint', () => {

@@ -7,8 +7,11 @@
  * verified against the real snap). The NATS credential (token, or user + password when NATS
  * gives each relation its own) and the agent API token appear in this file only, which is
  * then 0600; certificates are separate 0644 files, the private key 0600.
+ *
+ * The file is a YAML comment line followed by pretty JSON: JSON is YAML 1.2 (go-yaml and
+ * js-yaml read it), and JSON.stringify costs nothing where js-yaml's dump took 5-7 ms per hook
+ * cold (issue 8; the AMS charm writes its trust-store record as JSON for the same reason).
  */
-import { dump } from 'js-yaml';
 import { normalizeFingerprint as plainHex } from '../../../lib/tls/fingerprint.ts';
 import { pemText, type DesiredFile } from '../../common/src/workload-files.ts';
 
@@ -85,7 +88,7 @@ export function renderAgentConfig(state: AgentWorkloadState, dir: string): strin
     const host = state.api.listenAddress.includes(':') ? `[${state.api.listenAddress}]` : state.api.listenAddress;
     config['api'] = { 'listen-address': `${host}:${state.api.port}`, token: state.api.token };
   }
-  return `# Rendered by the anbox-stream-agent charm; local edits are overwritten.\n${dump(config, { lineWidth: -1, noRefs: true })}`;
+  return `# Rendered by the anbox-stream-agent charm; local edits are overwritten.\n${JSON.stringify(config, null, 2)}\n`;
 }
 
 export function renderAgentFiles(state: AgentWorkloadState, dir: string): DesiredFile[] {

@@ -8,7 +8,6 @@
  * (Generic, charm-independent: a candidate for `lib/` once that area has an owner for it.)
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname, join, isAbsolute } from 'node:path';
 
 /** 0600 for private keys and files holding a token; 0644 for certificates and plain configs. */
@@ -99,8 +98,7 @@ function statOrUndefined(path: string) {
  */
 export function writeAtomic(path: string, content: string, mode: FileMode): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', mode);
+  const { tmp, fd } = createTemp(path, mode);
   try {
     try {
       writeSync(fd, content);
@@ -113,6 +111,25 @@ export function writeAtomic(path: string, content: string, mode: FileMode): void
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+let tempCount = 0;
+
+/**
+ * A new temp file beside `path`, open for writing. Its name needs to be unique, not secret, so
+ * no node:crypto (~8 ms to load, issue 8): 'wx' is O_CREAT|O_EXCL, which never opens a file
+ * that exists nor follows a symlink, so a name already taken (a leftover of a crashed hook,
+ * anything planted) fails with EEXIST and the next name is tried.
+ */
+function createTemp(path: string, mode: FileMode): { tmp: string; fd: number } {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = `${path}.${process.pid}-${(++tempCount).toString(36)}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+    try {
+      return { tmp, fd: openSync(tmp, 'wx', mode) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 10) throw err;
+    }
   }
 }
 
