@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanup, newStory, run, UPDATE_STATUS_MS } from '../../tests/integration/reliability/story.ts';
+import { deployHookBenchStory } from './process-story.ts';
 
 const RUNS = Number(process.argv[2] ?? 20);
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -98,21 +99,10 @@ async function processTimings(): Promise<void> {
     callsMark = sim.toolCalls;
   } });
   try {
-    await sim.addModel('msg');
-    await sim.addModel('cloud');
-    await sim.deploy(join(ROOT, 'charms/nats'), 'nats', { model: 'msg', config: { 'ca-key-algorithm': 'ec-p384' } });
-    await sim.deploy(join(ROOT, 'charms/ams'), 'ams', { model: 'cloud', config: { key_algorithm: 'ec-p384' } });
-    await sim.deploy(join(ROOT, 'charms/anbox-stream-agent'), 'anbox-stream-agent', { model: 'cloud', config: { key_algorithm: 'ec-p384' } });
-    const offer = await sim.offer('msg.nats:client');
-    await sim.consume(offer.url, 'nats', { model: 'cloud' });
-    await sim.integrate('anbox-stream-agent:nats', 'nats:client', { model: 'cloud' });
-    await sim.integrate('ams:rest-api', 'anbox-stream-agent:ams', { model: 'cloud' });
-    await sim.integrate('ams:agent', 'anbox-stream-agent:client', { model: 'cloud' });
+    const { rid, url } = await deployHookBenchStory(sim, ROOT);
     const failed = durations.filter((d) => d.exit !== 0);
     console.log(`\nprocess transport story: ${durations.length} hooks, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 5).map((f) => `${f.unit} ${f.hook}`).join(', ')})` : ''}`);
     const status = JSON.stringify(await sim.status('cloud'));
-    const rid = (await sim.exec('nats/0', ['relation-ids', 'client'], { model: 'msg' })).stdout.trim().split('\n')[0] ?? '';
-    const url = JSON.parse((await sim.exec('nats/0', ['relation-get', '-r', rid, '--format=json', 'url', 'nats/0'], { model: 'msg' })).stdout) as string;
     const agentMemory = join(home, 'machines', 'cloud', 'anbox-stream-agent-0', 'var/lib/juju/agents/unit-anbox-stream-agent-0/hook-memory.json');
     /** One series: `trigger` makes the agent run `hook`; wall time and hook-tool calls of that hook. */
     const series = async (name: string, hook: string, trigger: (i: number) => Promise<void>): Promise<{ name: string; ms: number[]; calls: number[] }> => {

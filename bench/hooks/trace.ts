@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HookInvocation } from '../../lib/testing/engine/api.ts';
+import { deployHookBenchStory } from './process-story.ts';
 
 const RUNS = 6;
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -45,18 +46,7 @@ const sim = await Simulator.open(home, {
   },
 });
 try {
-  await sim.addModel('msg');
-  await sim.addModel('cloud');
-  await sim.deploy(join(ROOT, 'charms/nats'), 'nats', { model: 'msg', config: { 'ca-key-algorithm': 'ec-p384' } });
-  await sim.deploy(join(ROOT, 'charms/ams'), 'ams', { model: 'cloud', config: { key_algorithm: 'ec-p384' } });
-  await sim.deploy(join(ROOT, 'charms/anbox-stream-agent'), 'anbox-stream-agent', { model: 'cloud', config: { key_algorithm: 'ec-p384' } });
-  const offer = await sim.offer('msg.nats:client');
-  await sim.consume(offer.url, 'nats', { model: 'cloud' });
-  await sim.integrate('anbox-stream-agent:nats', 'nats:client', { model: 'cloud' });
-  await sim.integrate('ams:rest-api', 'anbox-stream-agent:ams', { model: 'cloud' });
-  await sim.integrate('ams:agent', 'anbox-stream-agent:client', { model: 'cloud' });
-  const rid = (await sim.exec('nats/0', ['relation-ids', 'client'], { model: 'msg' })).stdout.trim().split('\n')[0] ?? '';
-  const url = JSON.parse((await sim.exec('nats/0', ['relation-get', '-r', rid, '--format=json', 'url', 'nats/0'], { model: 'msg' })).stdout) as string;
+  const { rid, url } = await deployHookBenchStory(sim, ROOT);
   for (let i = 0; i < RUNS; i++) {
     const profNode = process.env['PROF_NODE'];
     if (i === RUNS - 1 && profNode) process.env['PATH'] = `${dirname(profNode)}:${process.env['PATH'] ?? ''}`;

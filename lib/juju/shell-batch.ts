@@ -90,7 +90,7 @@ export function parseBatchOutput(out: Buffer, count: number, captures: ReadonlyA
 type Spawn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 
 /** Runs the batch; resolves with one result per item, in order (never rejects). */
-export async function runShellBatch(items: readonly BatchItem[], options: { env?: NodeJS.ProcessEnv; cwd?: string; spawn?: Spawn } = {}): Promise<ToolResult[]> {
+export async function runShellBatch(items: readonly BatchItem[], options: ShellOptions = {}): Promise<ToolResult[]> {
   // More inputs than fds: one shell per group, one after the other (order kept).
   const results: ToolResult[] = [];
   let group: BatchItem[] = [];
@@ -108,68 +108,63 @@ export async function runShellBatch(items: readonly BatchItem[], options: { env?
   return results;
 }
 
-function parallelReads(items: readonly BatchItem[], options: { env?: NodeJS.ProcessEnv; cwd?: string; spawn?: Spawn }): Promise<ToolResult[]> {
-  const failed = (): ToolResult[] => items.map(() => ({ stdout: '', stderr: 'ERROR the hook-tool batch did not run\n', exitCode: 1 }));
+type ShellOptions = { env?: NodeJS.ProcessEnv; cwd?: string; spawn?: Spawn };
+
+const notRun = (items: readonly BatchItem[]): ToolResult[] => items.map(() => ({ stdout: '', stderr: 'ERROR the hook-tool batch did not run\n', exitCode: 1 }));
+
+/**
+ * Starts `/bin/sh -c script` with `pipes` extra pipes (fds 3..), collects its stdout, and
+ * resolves with what `finish` makes of it (every item "not run" if the shell cannot start).
+ */
+function shell(items: readonly BatchItem[], script: string, pipes: number, options: ShellOptions, use: (child: ChildProcess) => void, finish: (stdout: Buffer) => ToolResult[]): Promise<ToolResult[]> {
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
       const spawn = options.spawn ?? (process.getBuiltinModule('node:child_process').spawn as Spawn);
-      child = spawn('/bin/sh', ['-c', parallelReadsScript(items)], {
-        stdio: ['ignore', 'pipe', 'ignore', ...items.map(() => 'pipe' as const)],
+      child = spawn('/bin/sh', ['-c', script], {
+        stdio: ['ignore', 'pipe', 'ignore', ...Array.from({ length: pipes }, () => 'pipe' as const)],
         ...(options.env ? { env: options.env } : {}),
         ...(options.cwd ? { cwd: options.cwd } : {}),
       });
     } catch {
-      resolve(failed());
+      resolve(notRun(items));
       return;
     }
-    const outputs = items.map(() => [] as Buffer[]);
-    items.forEach((_, i) => {
-      const pipe = child.stdio[3 + i] as (NodeJS.ReadableStream & { on(e: 'data', f: (c: Buffer) => void): void }) | null | undefined;
-      pipe?.on('data', (c: Buffer) => outputs[i]?.push(c));
-    });
-    const codes: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => codes.push(c));
-    child.on('error', () => resolve(failed()));
-    child.on('close', () => {
-      const results = failed();
-      for (const line of Buffer.concat(codes).toString('latin1').split('\n')) {
-        const m = /^(\d+) (\d+)$/.exec(line);
-        const i = m ? Number(m[1]) : -1;
-        if (m && i < items.length) results[i] = { stdout: Buffer.concat(outputs[i] ?? []).toString('utf8'), stderr: '', exitCode: Number(m[2]) };
-      }
-      resolve(results);
-    });
+    use(child);
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', () => resolve(notRun(items)));
+    child.on('close', () => resolve(finish(Buffer.concat(chunks))));
   });
 }
 
-function runOneShell(items: readonly BatchItem[], options: { env?: NodeJS.ProcessEnv; cwd?: string; spawn?: Spawn }): Promise<ToolResult[]> {
-  const failed = (): ToolResult[] => items.map(() => ({ stdout: '', stderr: 'ERROR the hook-tool batch did not run\n', exitCode: 1 }));
+function parallelReads(items: readonly BatchItem[], options: ShellOptions): Promise<ToolResult[]> {
+  const outputs = items.map(() => [] as Buffer[]);
+  const readOutputs = (child: ChildProcess): void => items.forEach((_, i) => {
+    const pipe = child.stdio[3 + i] as (NodeJS.ReadableStream & { on(e: 'data', f: (c: Buffer) => void): void }) | null | undefined;
+    pipe?.on('data', (c: Buffer) => outputs[i]?.push(c));
+  });
+  return shell(items, parallelReadsScript(items), items.length, options, readOutputs, (codes) => {
+    const results = notRun(items);
+    for (const line of codes.toString('latin1').split('\n')) {
+      const m = /^(\d+) (\d+)$/.exec(line);
+      const i = m ? Number(m[1]) : -1;
+      if (m && i < items.length) results[i] = { stdout: Buffer.concat(outputs[i] ?? []).toString('utf8'), stderr: '', exitCode: Number(m[2]) };
+    }
+    return results;
+  });
+}
+
+function runOneShell(items: readonly BatchItem[], options: ShellOptions): Promise<ToolResult[]> {
   if (items.length === 0) return Promise.resolve([]);
   if (items.length <= MAX_INPUTS && items.every((i) => i.input === undefined && i.capture !== 'stderr')) return parallelReads(items, options);
   const inputs = items.flatMap((item) => (item.input === undefined ? [] : [item.input]));
-  return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      const spawn = options.spawn ?? (process.getBuiltinModule('node:child_process').spawn as Spawn);
-      child = spawn('/bin/sh', ['-c', batchScript(items)], {
-        stdio: ['ignore', 'pipe', 'ignore', ...inputs.map(() => 'pipe' as const)],
-        ...(options.env ? { env: options.env } : {}),
-        ...(options.cwd ? { cwd: options.cwd } : {}),
-      });
-    } catch {
-      resolve(failed());
-      return;
-    }
-    inputs.forEach((input, j) => {
-      const pipe = child.stdio[3 + j] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void } | null | undefined;
-      if (!pipe) return;
-      pipe.on('error', () => {}); // a tool that exits without reading its stdin: EPIPE is its failure, reported by its exit code
-      pipe.end(input);
-    });
-    const chunks: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', () => resolve(failed()));
-    child.on('close', () => resolve(parseBatchOutput(Buffer.concat(chunks), items.length, items.map((i) => (i.capture === 'stderr' || i.input !== undefined ? 'stderr' : 'stdout')))));
+  const sendInputs = (child: ChildProcess): void => inputs.forEach((input, j) => {
+    const pipe = child.stdio[3 + j] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void } | null | undefined;
+    if (!pipe) return;
+    pipe.on('error', () => {}); // a tool that exits without reading its stdin: EPIPE is its failure, reported by its exit code
+    pipe.end(input);
   });
+  return shell(items, batchScript(items), inputs.length, options, sendInputs,
+    (out) => parseBatchOutput(out, items.length, items.map((i) => (i.capture === 'stderr' || i.input !== undefined ? 'stderr' : 'stdout'))));
 }
