@@ -165,13 +165,14 @@ describe('dispatch: deferred writes', () => {
     const charm = writer(juju, (ctx) => {
       ctx.tools.stateSet({ a: '1' });
       ctx.tools.statusSet('maintenance', 'working');
-      expect(juju.single).toEqual([]);
+      // A status is for the operator to see now: sent at once, ahead of the queued state-set.
+      expect(juju.single).toEqual(['status-set maintenance working']);
       seen.push(ctx.tools.stateGet()['a'] ?? 'missing');
     });
     expect(await hook(juju, store, charm, 'start')).toBe(0);
     expect(seen).toEqual(['1']);
-    expect(juju.single).toEqual(['state-set --file -', 'status-set maintenance working', 'state-get --format=json']);
-    expect(juju.writeBatches).toEqual([['juju-log --log-level INFO wrote 1', 'status-set active ready']]);
+    expect(juju.single).toEqual(['status-set maintenance working', 'state-set --file -', 'state-get --format=json', 'juju-log --log-level INFO wrote 1', 'status-set active ready']);
+    expect(juju.writeBatches).toEqual([]);
   });
 
   it('a deferred write that fails fails the hook with its own error, saves no memory, and its stdin is in no message', async () => {

@@ -252,13 +252,14 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     } else {
       const ready = prefetching && memory ? prefetching.prefetch(memory.prefetchPlan()) : undefined;
       const [charm] = await Promise.all([load(source), ready]);
-      await remember((await runHook(charm, ctx)) ? 'reconciled' : 'other');
+      await remember((await runHook(charm, ctx, () => writes?.endOfHook())) ? 'reconciled' : 'other');
     }
     return 0;
   } catch (error) {
     let failure: unknown = error;
     if (error instanceof StatusError && !hook.action) {
       try {
+        writes?.endOfHook();
         tools.statusSet(error.status.name, error.status.message);
         await remember('other');
         return 0;
@@ -300,14 +301,18 @@ function skippable(charm: CharmDefinition, hook: HookContext): boolean {
   return charm.reconcile !== undefined && handlerOf(charm, hook) === undefined;
 }
 
-/** Runs the handler and the reconcile; true when the reconcile ran to its end. */
-async function runHook(charm: CharmDefinition, ctx: CharmContext): Promise<boolean> {
+/**
+ * Runs the handler and the reconcile; true when the reconcile ran to its end. `done` is called
+ * when the charm's code has returned, before the status it asked for is set.
+ */
+async function runHook(charm: CharmDefinition, ctx: CharmContext, done: () => void = () => {}): Promise<boolean> {
   const { name, kind } = ctx.hook;
   const handler = handlerOf(charm, ctx.hook);
   if (handler) await handler(ctx);
   const skip = charm.skipReconcile ?? DEFAULT_SKIP_RECONCILE;
-  if (!charm.reconcile || skip.includes(name) || skip.includes(kind)) return false;
+  if (!charm.reconcile || skip.includes(name) || skip.includes(kind)) { done(); return false; }
   const status = await charm.reconcile(ctx);
+  done();
   if (status) ctx.tools.statusSet(status.name, status.message);
   return !handler;
 }

@@ -9,8 +9,10 @@
  *   §0.4), so when within the hook they reach the agent does not matter, only their order and
  *   that every read sees them: the queue keeps their order, and any other call (a read, a secret
  *   write, anything not deferrable) sends the queue first, so a read still sees our own writes;
- * - status-set and juju-log take effect at once in Juju (§0.4); they reach it a few ms later,
- *   still before the hook ends, in order;
+ * - status-set, juju-log and application-version-set take effect at once in Juju (§0.4), and a
+ *   charm sets a status before a long operation so that the operator sees it: they are sent when
+ *   made (they may pass queued buffered writes, which nobody sees before the hook ends), and are
+ *   queued only once the charm is done (`endOfHook`: dispatch's final status-set);
  * - a deferred write that fails still fails the hook: dispatch asks `failure` after the flush and
  *   exits 1 with that write's error (and a charm that caught it could not have done anything but
  *   fail: no charm here catches a failed write; the Logger's juju-log is the exception, and a
@@ -21,8 +23,10 @@ import { toolError } from './errors.ts';
 import { scrub } from './tools/run.ts';
 import type { ToolResult, ToolRunner, ToolRunOptions } from './types.ts';
 
-/** Writes the charm never reads an answer of. secret-*, leader-set, ports: not deferred. */
-const DEFERRABLE: ReadonlySet<string> = new Set(['relation-set', 'state-set', 'state-delete', 'status-set', 'juju-log', 'application-version-set']);
+/** Buffered by Juju until the hook ends (§0.4), and never read back as an answer. */
+const BUFFERED: ReadonlySet<string> = new Set(['relation-set', 'state-set', 'state-delete']);
+/** Take effect at once (§0.4): deferred only after `endOfHook`. secret-*, leader-set, ports: never. */
+const IMMEDIATE: ReadonlySet<string> = new Set(['status-set', 'juju-log', 'application-version-set']);
 
 interface Queued {
   readonly tool: string;
@@ -35,6 +39,7 @@ export class WriteQueue implements ToolRunner {
   readonly #queue: Queued[] = [];
   readonly #onLogFailure: (line: string) => void;
   #failure: Error | undefined;
+  #ending = false;
   #sent = 0;
   #batched = 0;
 
@@ -45,12 +50,18 @@ export class WriteQueue implements ToolRunner {
   }
 
   run(tool: string, args: readonly string[], options?: ToolRunOptions): ToolResult {
-    if (DEFERRABLE.has(tool) && !options?.prefetch) {
+    if (!options?.prefetch && (BUFFERED.has(tool) || (this.#ending && IMMEDIATE.has(tool)))) {
       this.#queue.push({ tool, args: [...args], ...(options?.input === undefined ? {} : { input: options.input }) });
       return { stdout: '', stderr: '', exitCode: 0 };
     }
-    this.flushNow();
+    // An immediate write may pass the queue: what it holds is invisible until the hook ends.
+    if (!IMMEDIATE.has(tool)) this.flushNow();
     return this.#inner.run(tool, args, options);
+  }
+
+  /** The charm is done: its last status and log lines may wait for the final batch too. */
+  endOfHook(): void {
+    this.#ending = true;
   }
 
   runMany(items: Parameters<NonNullable<ToolRunner['runMany']>>[0]): Promise<ToolResult[]> {
