@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
 import { inputsDigest, INPUTS_MEMO_MAX, INPUTS_MEMO_PREFIX } from './certificate-memo.ts';
 import type { CertificatesOptions } from './certificates.ts';
 
@@ -35,7 +36,8 @@ describe('inputsDigest', () => {
 
   it('keeps nothing when the operator configured a private key, nor inputs too long to keep twice', () => {
     const memo = mapMemo();
-    const key = '-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n';
+    // Made now, never committed: any key the operator could configure.
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     inputsDigest({ ...options, config: { caCert: ca.cert, caKey: key } }, true, ca, '', memo);
     inputsDigest({ ...options, config: { cert: ca.cert, key } }, true, ca, '', memo);
     inputsDigest(options, true, ca, 'x'.repeat(INPUTS_MEMO_MAX), memo);

@@ -199,7 +199,8 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
   }
   const memory = options.memory && version.hasSecrets ? new HookMemory(saved, memoryEvent(hook), { charm: charmId(source), now: (typeof source === 'function' ? new Date() : source.clock?.() ?? new Date()).getTime() }) : undefined;
   // With a memory, the reads its last reconcile needed are prefetched while the charm loads,
-  // and writes nobody reads an answer of go out together at the end (prefetch.ts, write-queue.ts).
+  // and the writes Juju buffers until the hook ends go out together at the end (prefetch.ts,
+  // write-queue.ts).
   const writes = memory ? new WriteQueue(baseRunner, stderr) : undefined;
   const prefetching = writes ? new PrefetchingRunner(writes) : undefined;
   const runner = prefetching ?? baseRunner;
@@ -279,8 +280,8 @@ export async function dispatch(source: CharmSource, options: DispatchOptions = {
     const line = redactor.redact(`${hook.name} failed: ${oneLine(failure)}`);
     stderr(line);
     log.error(line);
-    // What the hook logged (and set) before it failed still reaches Juju; its buffered writes
-    // are discarded by Juju anyway (contract §1.5). A failing write here changes nothing.
+    // The ERROR line above may be queued (once the charm is done): send it. The queued buffered
+    // writes go with it; Juju discards them for a failed hook (contract §1.5).
     writes?.flushNow();
     return 1;
   }

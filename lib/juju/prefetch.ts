@@ -23,7 +23,7 @@ export type ToolCommand = readonly [tool: string, ...args: string[]];
 /** Reads with no controller-side effect (contract §0.4: only secret reads have one). */
 const PURE_READS: ReadonlySet<string> = new Set([
   'config-get', 'relation-get', 'relation-ids', 'relation-list', 'relation-model-get', 'is-leader', 'leader-get',
-  'state-get', 'network-get', 'unit-get', 'opened-ports', 'secret-ids', 'secret-info-get', 'action-get',
+  'state-get', 'network-get', 'unit-get', 'opened-ports', 'secret-ids', 'secret-info-get',
 ]);
 
 /**
@@ -39,7 +39,7 @@ const PURE_READS: ReadonlySet<string> = new Set([
  */
 export function prefetchable(command: ToolCommand): boolean {
   const [tool, ...args] = command;
-  if (PURE_READS.has(tool)) return tool !== 'action-get';
+  if (PURE_READS.has(tool)) return true;
   if (tool !== 'secret-get') return false;
   if (!args.includes('--refresh')) return true;
   const positional = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '--label' && args[i - 1] !== '--format');

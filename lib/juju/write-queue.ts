@@ -1,8 +1,8 @@
 /**
- * Writes deferred to the end of the hook (issue 8, hook latency): a write whose answer the
- * charm does not use waits in a queue, and the queue is sent in one background batch when the
- * charm is done (`flush`), while dispatch saves the hook memory, instead of one process per
- * write, each waited for.
+ * Writes deferred to the end of the hook (issue 8, hook latency): a write Juju buffers until the
+ * hook ends waits in a queue, and the queue is sent in one background batch when the charm is
+ * done (`flush`), while dispatch saves the hook memory, instead of one process per write, each
+ * waited for.
  *
  * Why this changes nothing Juju or the charm can see:
  * - relation-set, state-set and state-delete are buffered by Juju until the hook exits 0 (contract
