@@ -17,6 +17,10 @@
  *                          cache, warmed by the 3 warm-up runs): what a dispatch that exported it
  *                          would get;
  *   BENCH_SKIP_TABLE=1     skip the in-process call-count table (whole-process timings only).
+ *
+ * The first four rows run as a unit does since session 4: the unit's warm worker
+ * (lib/juju/worker), started by the deploy's first hook, serves the hooks; the two "no worker"
+ * rows set CHARM_WARM_WORKER=0 so each hook is its own Node process.
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
@@ -134,6 +138,17 @@ async function processTimings(): Promise<void> {
       await series('nats-relation-changed, cold (no hook memory)', 'nats-relation-changed', async (i) => { rmSync(agentMemory, { force: true }); await set(`url=${i % 2 ? url : url.replace(/:(\d+)$/, ':4223')}`); }),
       await series('update-status (fixpoint skip)', 'update-status', async () => { markCalls(); await sim.advanceTime(UPDATE_STATUS_MS); }),
     ];
+    // The same hooks without the warm worker (lib/juju/worker): every hook a new Node process,
+    // as before session 4. The hooks inherit CHARM_WARM_WORKER=0 from this process.
+    process.env['CHARM_WARM_WORKER'] = '0';
+    try {
+      results.push(
+        await series('nats-relation-changed, used field changed (reconcile), no worker', 'nats-relation-changed', (i) => set(`url=${i % 2 ? url.replace(/:(\d+)$/, ':4223') : url}`)),
+        await series('update-status (fixpoint skip), no worker', 'update-status', async () => { markCalls(); await sim.advanceTime(UPDATE_STATUS_MS); }),
+      );
+    } finally {
+      delete process.env['CHARM_WARM_WORKER'];
+    }
     await set(`url=${url}`);
     const base = nodeBaseline();
     console.log(`\n## Whole-process hook wall time (process transport, bundled charm, NODE_EXTRA_CA_CERTS unset${process.env['NODE_COMPILE_CACHE'] ? ', NODE_COMPILE_CACHE set' : ''})\n`);

@@ -35,6 +35,7 @@ import type { MemoryEvent } from './memory/invalidation.ts';
 import { FileMemoryStore, memoryFilePath, type MemoryStore } from './memory/store.ts';
 import { PrefetchingRunner } from './prefetch.ts';
 import { WriteQueue } from './write-queue.ts';
+import { startWorker, WORKER_FLAG } from './worker/start.ts';
 
 /**
  * Derived data a charm keeps between hooks (e.g. its verdict on a certificate it already
@@ -335,6 +336,13 @@ async function runAction(charm: CharmDefinition, ctx: CharmContext, name: string
  * memory lives in its charm directory (memory/store.ts).
  */
 export async function main(charm: CharmSource, options: DispatchOptions = {}): Promise<void> {
+  const entry = process.argv[1] ?? '';
+  if (process.argv.includes(WORKER_FLAG)) {
+    // The unit's warm worker (worker/README.md), started by startWorker below.
+    const { serveWarm } = await import('./worker/server.ts');
+    await serveWarm(charm, entry);
+    return;
+  }
   try {
     const path = options.memory ? undefined : memoryFilePath(options.env ?? process.env);
     process.exitCode = await dispatch(charm, path ? { ...options, memory: new FileMemoryStore(path) } : options);
@@ -342,4 +350,6 @@ export async function main(charm: CharmSource, options: DispatchOptions = {}): P
     process.stderr.write(`charm: ${oneLine(error)}\n`);
     process.exitCode = 1;
   }
+  // This hook ran directly: the hooks after it can go to a warm worker.
+  if (!options.env && !options.memory && entry) startWorker(process.env, entry);
 }

@@ -1,0 +1,47 @@
+/**
+ * After a hook ran directly (no worker took it), start the unit's warm worker (README.md) for
+ * the hooks after it, unless one is running or starting. Only where the worker is allowed:
+ * Linux (/proc), a hook (not an action), Juju with secrets (the hook memory and deferred writes
+ * are on there, dispatch.ts), not under `juju debug-hooks`/`debug-code` (JUJU_DEBUG, JUJU_DEBUG_AT:
+ * the operator runs the hook by hand and expects it in the foreground), not `stop`/`remove`,
+ * and not when CHARM_WARM_WORKER=0.
+ *
+ * The worker gets no hook context: the variables naming this hook's context and event are
+ * dropped; each hook it serves brings its own environment.
+ */
+import { spawn } from 'node:child_process';
+import { workerRunning } from './liveness.ts';
+import { workerDir } from './paths.ts';
+import { JujuVersion } from '../version.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const HOOK_ONLY = /^(JUJU_(CONTEXT_ID|AGENT_SOCKET_ADDRESS|AGENT_SOCKET_NETWORK|DISPATCH_PATH|HOOK_NAME|RELATION|RELATION_ID|REMOTE_APP|REMOTE_UNIT|DEPARTING_UNIT|ACTION_.*|SECRET_.*|STORAGE_.*|WORKLOAD_NAME|NOTICE_.*|PEBBLE_.*|TARGET_BASE|DEBUG.*)|CHARM_WARM_WORKER)$/;
+
+export const WORKER_FLAG = '--warm-worker';
+
+export function workerAllowed(env: Env): boolean {
+  const path = env['JUJU_DISPATCH_PATH'] ?? '';
+  const hook = path.startsWith('hooks/') ? path.slice(6) : undefined;
+  return process.platform === 'linux'
+    && hook !== undefined && hook !== 'stop' && hook !== 'remove'
+    && env['CHARM_WARM_WORKER'] !== '0'
+    && !env['JUJU_DEBUG'] && !env['JUJU_DEBUG_AT']
+    && JujuVersion.parse(env['JUJU_VERSION'] || '0.0.0').hasSecrets;
+}
+
+/** Starts the worker in the background (its own session, no stdio: Juju waits for the hook's pipes to close). */
+export function startWorker(env: Env, entryPath: string): boolean {
+  const dir = workerDir(env);
+  if (!dir || !workerAllowed(env) || workerRunning(dir)) return false;
+  const workerEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !HOOK_ONLY.test(k)) workerEnv[k] = v;
+  try {
+    const child = spawn(process.execPath, [...process.execArgv, entryPath, WORKER_FLAG], { detached: true, stdio: 'ignore', env: workerEnv, cwd: env['JUJU_CHARM_DIR'] || process.cwd() });
+    child.on('error', () => { /* no worker: hooks run directly */ });
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}
