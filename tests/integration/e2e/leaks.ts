@@ -28,7 +28,8 @@ export function renderedPrivateKeys(machinesDir: string): string[] {
       const path = join(dir, name);
       const st = statSync(path);
       if (st.isDirectory()) { if (name !== 'data') walk(path); continue; }
-      if (st.size > 200_000) continue;
+      // Regular files only: a unit's warm-worker FIFOs (lib/juju/worker) would block a read forever.
+      if (!st.isFile() || st.size > 200_000) continue;
       const text = readFileSync(path, 'utf8');
       if (text.includes('PRIVATE KEY-----')) addValue(out, text);
     }
