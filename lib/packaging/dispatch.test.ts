@@ -218,6 +218,13 @@ describe('dispatch script: the warm-worker client (lib/juju/worker/protocol.ts)'
     expect(request![2]).toMatch(new RegExp(`^${outcome.pid}\\.[0-9]+$`));
   });
 
+  it('puts together a line the worker wrote in two parts, across a read timeout', async () => {
+    const charm = warmCharm();
+    const dir = makeWorkerDir(besideCharm(charm));
+    await startWorker(dir, 'split-line');
+    expect(await dispatchHook(charm)).toMatchObject({ code: 0, stdout: 'hello\n', stderr: '' });
+  });
+
   it('finds the worker under CHARM_WORKLOAD_ROOT when set', async () => {
     const charm = warmCharm();
     const workloadRoot = join(charm, 'workload');

@@ -35,7 +35,7 @@ export interface DispatchOptions {
 /** bash: hand the hook to the warm worker, or return to run it directly (see above). */
 const WARM_CLIENT = String.raw`warm() {
   [[ ${'$'}{CHARM_WARM_WORKER-} != 0 && -z ${'$'}{JUJU_DEBUG-}${'$'}{JUJU_DEBUG_AT-} && -n ${'$'}{JUJU_UNIT_NAME-} ]] || return 0
-  local w tag="unit-${'$'}{JUJU_UNIT_NAME/\//-}" pid start line n started=
+  local w tag="unit-${'$'}{JUJU_UNIT_NAME/\//-}" pid start line part= n started=
   if [[ -n ${'$'}{CHARM_WORKLOAD_ROOT-} ]]; then w=$CHARM_WORKLOAD_ROOT/var/lib/juju/agents/$tag/warm-worker; else w=$charm_dir/.warm-worker-$tag; fi
   [[ -p $w/req && -p $w/rep ]] || return 0
   read -r pid start 2>/dev/null <"$w/ready" || return 0
@@ -44,7 +44,9 @@ const WARM_CLIENT = String.raw`warm() {
   n=$$.$RANDOM$RANDOM
   printf '%s %s %s\n' "$$" "$n" "$JUJU_DISPATCH_PATH" >&3
   while :; do
+    # A read that times out keeps what it got of a line (bash): the next one completes it.
     if IFS= read -r -t 1 line <&4; then
+      line=$part$line part=
       case $line in
         "$n s") started=1 ;;
         "$n o "*) printf '%s\n' "${'$'}{line#"$n o "}" ;;
@@ -52,7 +54,7 @@ const WARM_CLIENT = String.raw`warm() {
         "$n x "*) exit "${'$'}{line#"$n x "}" ;;
         "$n r" | "$n b") break ;;
       esac
-    elif ! same "$pid" "$start"; then
+    elif part=$part$line; ! same "$pid" "$start"; then
       if [[ -n $started ]]; then
         echo "charm: the unit's warm worker stopped during the hook; the hook fails and Juju runs it again" >&2
         exit 1

@@ -28,6 +28,11 @@ function answer(nonce: string): void {
       send('2.2 x 9', `${nonce} s`, `${nonce}9 o not-mine`, `${nonce} o hello`, `${nonce} e oops`, `${nonce}9 x 8`, `${nonce} x 3`);
       break;
     case 'ok': send(`${nonce} s`, `${nonce} o warm`, `${nonce} x 0`); break;
+    case 'split-line':
+      // A line cut by a pause longer than the client's 1 s read timeout: it must arrive whole.
+      writeSync(rep, `${nonce} s\n${nonce} o hel`);
+      setTimeout(() => send(`lo`, `${nonce} x 0`), 1500);
+      break;
     case 'busy': send(`${nonce} b`); break;
     case 'refuse': send(`${nonce} r`); break;
     case 'exit-before-start': process.exit(0); break;
