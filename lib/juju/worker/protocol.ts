@@ -45,3 +45,18 @@ export function startTimeOf(stat: string): string | undefined {
   const rest = stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
   return rest[19];
 }
+
+/** Calls `onLine` with each complete line the stream delivers (the `req` FIFO), without its newline. */
+export function onLines(stream: { setEncoding(e: 'utf8'): unknown; on(event: 'data', fn: (chunk: string) => void): unknown }, onLine: (line: string) => void): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    pending += chunk;
+    let i: number;
+    while ((i = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, i);
+      pending = pending.slice(i + 1);
+      onLine(line);
+    }
+  });
+}

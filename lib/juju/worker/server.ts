@@ -21,7 +21,7 @@ import { dispatch, type CharmSource } from '../dispatch.ts';
 import { FileMemoryStore, memoryFilePath } from '../memory/store.ts';
 import { alive, procStat } from './liveness.ts';
 import { workerDir, WORKER_FILES } from './paths.ts';
-import { outputLines, parseRequest, reply, startTimeOf, type WorkerRequest } from './protocol.ts';
+import { onLines, outputLines, parseRequest, reply, startTimeOf, type WorkerRequest } from './protocol.ts';
 
 type Env = Record<string, string>;
 
@@ -132,24 +132,16 @@ export async function serveWarm(source: CharmSource, entryPath: string, options:
 
   let busy = false;
   let hooks = 0;
-  let pending = '';
-  requests.setEncoding('utf8');
-  requests.on('data', (chunk: string) => {
-    pending += chunk;
-    let i: number;
-    while ((i = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, i);
-      pending = pending.slice(i + 1);
-      const request = parseRequest(line);
-      if (!request) continue;
-      if (busy || stopping) { send(reply(request.nonce, busy ? 'b' : 'r')); continue; }
-      busy = true;
-      clearTimeout(idle);
-      void runOne(request).finally(() => {
-        busy = false;
-        idle = setTimeout(() => shutdown(0), idleMs);
-      });
-    }
+  onLines(requests, (line) => {
+    const request = parseRequest(line);
+    if (!request) return;
+    if (busy || stopping) { send(reply(request.nonce, busy ? 'b' : 'r')); return; }
+    busy = true;
+    clearTimeout(idle);
+    void runOne(request).finally(() => {
+      busy = false;
+      idle = setTimeout(() => shutdown(0), idleMs);
+    });
   });
 
   async function runOne(request: WorkerRequest): Promise<void> {

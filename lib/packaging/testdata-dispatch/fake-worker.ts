@@ -10,7 +10,7 @@
 import { appendFileSync, constants, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { startTimeOf } from '../../juju/worker/protocol.ts';
+import { onLines, startTimeOf } from '../../juju/worker/protocol.ts';
 
 const [dir, scenario] = process.argv.slice(2) as [string, string];
 const { O_RDWR, O_NONBLOCK } = constants;
@@ -41,17 +41,9 @@ function answer(nonce: string): void {
   }
 }
 
-let pending = '';
-req.setEncoding('utf8');
-req.on('data', (chunk: string) => {
-  pending += chunk;
-  let i: number;
-  while ((i = pending.indexOf('\n')) >= 0) {
-    const line = pending.slice(0, i);
-    pending = pending.slice(i + 1);
-    appendFileSync(join(dir, 'requests.log'), `${line}\n`);
-    answer(line.split(' ')[1] ?? '');
-  }
+onLines(req, (line) => {
+  appendFileSync(join(dir, 'requests.log'), `${line}\n`);
+  answer(line.split(' ')[1] ?? '');
 });
 
 writeFileSync(join(dir, 'ready.tmp'), `${process.pid} ${startTimeOf(readFileSync('/proc/self/stat', 'latin1'))}\n`);
