@@ -30,14 +30,17 @@ export function workerAllowed(env: Env): boolean {
     && JujuVersion.parse(env['JUJU_VERSION'] || '0.0.0').hasSecrets;
 }
 
-/** Starts the worker in the background (its own session, no stdio: Juju waits for the hook's pipes to close). */
+/**
+ * Starts the worker in the background (its own session, no stdio: Juju waits for the hook's pipes
+ * to close). `--expose-gc`: the worker collects its garbage once idle (server.ts).
+ */
 export function startWorker(env: Env, entryPath: string): boolean {
   const dir = workerDir(env);
   if (!dir || !workerAllowed(env) || workerRunning(dir)) return false;
   const workerEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && !HOOK_ONLY.test(k)) workerEnv[k] = v;
   try {
-    const child = spawn(process.execPath, [...process.execArgv, entryPath, WORKER_FLAG], { detached: true, stdio: 'ignore', env: workerEnv, cwd: env['JUJU_CHARM_DIR'] || process.cwd() });
+    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', entryPath, WORKER_FLAG], { detached: true, stdio: 'ignore', env: workerEnv, cwd: env['JUJU_CHARM_DIR'] || process.cwd() });
     child.on('error', () => { /* no worker: hooks run directly */ });
     child.unref();
     return true;
