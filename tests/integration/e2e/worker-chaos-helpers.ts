@@ -3,11 +3,12 @@
  * the operator's settle-and-resolve loop, and the snapshots that must survive the chaos
  * (secrets as `show-secret --reveal` sees them, the charms' rendered workload files).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { alive } from '../../../lib/juju/worker/liveness.ts';
 import { workerDir, WORKER_FILES } from '../../../lib/juju/worker/paths.ts';
 import { startTimeOf } from '../../../lib/juju/worker/protocol.ts';
+import { memoryFilePath } from '../../../lib/juju/memory/store.ts';
 import { machineRoot } from '../../../lib/testing/process/machine.ts';
 import type { Simulator } from '../../../lib/testing/process/simulator.ts';
 import { unitsInError } from '../reliability/story.ts';
@@ -27,8 +28,20 @@ export function readyWorker(home: string, { model, unit }: UnitRef): WorkerProce
 }
 
 /**
- * Every `delay()` ms, SIGKILLs one live warm worker of `units`, picked with `random`. Only a
- * process whose pid AND start time match its unit's `ready` file is killed.
+ * Whether the unit is in the middle of a hook: the hook memory is taken (renamed to `.taken`)
+ * when a hook starts and saved back when it ends (lib/juju/memory/store.ts). Approximate (a
+ * killed hook leaves it taken until the unit's next successful hook): it only biases the pick.
+ */
+function inHook(home: string, { model, unit }: UnitRef): boolean {
+  const path = memoryFilePath({ JUJU_UNIT_NAME: unit, CHARM_WORKLOAD_ROOT: machineRoot(home, model, unit) })!;
+  return existsSync(`${path}.taken`);
+}
+
+/**
+ * Every `delay()` ms, SIGKILLs one live warm worker of `units`, picked with `random`: most
+ * often (3 in 4) one whose unit is in a hook, when there is one, since a worker killed between
+ * hooks only makes the next hook run directly. Only a process whose pid AND start time match
+ * its unit's `ready` file is killed.
  */
 export class WorkerKiller {
   readonly kills: WorkerProcess[] = [];
@@ -57,9 +70,11 @@ export class WorkerKiller {
   }
 
   #tick(): void {
-    const live = this.#units.map((u) => readyWorker(this.#home, u)).filter((w) => w !== undefined);
-    for (const w of live) this.seen.set(`${w.pid} ${w.start}`, w);
-    const victim = live[Math.floor(this.#random() * live.length)];
+    const live = this.#units.map((u) => ({ u, w: readyWorker(this.#home, u) })).filter((x) => x.w !== undefined);
+    for (const { w } of live) this.seen.set(`${w!.pid} ${w!.start}`, w!);
+    const busy = live.filter((x) => inHook(this.#home, x.u));
+    const pool = busy.length > 0 && this.#random() < 0.75 ? busy : live;
+    const victim = pool[Math.floor(this.#random() * pool.length)]?.w;
     if (victim && alive(victim.pid, victim.start)) {
       process.kill(victim.pid, 'SIGKILL');
       this.kills.push(victim);
