@@ -22,6 +22,17 @@ describe('applyFiles', () => {
     expect(mode('sub/key.pem')).toBe(0o600);
   });
 
+  it('removes temp files a killed hook left beside a managed file, even when the file is unchanged; nothing else', () => {
+    const files = [{ path: 'a.cfg', content: 'x\n', mode: 0o644 as const }, { path: 'sub/key.pem', content: 'k\n', mode: 0o600 as const }];
+    applyFiles(dir, files, managed);
+    const leftovers = ['a.cfg.4242-1-abc123.tmp', 'sub/key.pem.77-2z-9x.tmp'];
+    const others = ['a.cfg.bak', 'other.cfg.4242-1-abc123.tmp', 'a.cfg.tmp', 'sub/notes.txt'];
+    for (const f of [...leftovers, ...others]) writeFileSync(join(dir, f), 'old token\n', { mode: 0o600 });
+    expect(applyFiles(dir, files, managed)).toEqual([]);
+    for (const f of leftovers) expect(existsSync(join(dir, f))).toBe(false);
+    for (const f of others) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
   it('changes nothing the second time', () => {
     const files = [{ path: 'a.cfg', content: 'x\n', mode: 0o644 as const }];
     applyFiles(dir, files, managed);

@@ -7,8 +7,8 @@
  *
  * (Generic, charm-independent: a candidate for `lib/` once that area has an owner for it.)
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
-import { dirname, join, isAbsolute } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
+import { basename, dirname, join, isAbsolute } from 'node:path';
 
 /** 0600 for private keys and files holding a token; 0644 for certificates and plain configs. */
 export type FileMode = 0o600 | 0o644;
@@ -57,6 +57,7 @@ export function applyFiles(dir: string, desired: readonly DesiredFile[], managed
     if (!managed.includes(f.path)) throw new Error(`workload file ${f.path} is not in the managed list`);
     if (isAbsolute(f.path) || f.path.split('/').includes('..')) throw new Error(`workload file ${f.path} must be relative`);
   }
+  removeLeftoverTemps(dir, managed);
   const changes: FileChange[] = [];
   for (const path of managed) {
     const full = join(dir, path);
@@ -113,6 +114,32 @@ export function writeAtomic(path: string, content: string, mode: FileMode): void
     throw err;
   }
 }
+
+/**
+ * A hook killed inside writeAtomic (Juju stopping it, a warm worker killed) leaves its temp file,
+ * which may hold a token or key that a later hook rotates away. The next apply removes those of
+ * the managed files (createTemp's names only; nothing else in the directory is touched).
+ */
+function removeLeftoverTemps(dir: string, managed: readonly string[]): void {
+  const byDir = new Map<string, Set<string>>();
+  for (const path of managed) {
+    const full = join(dir, path);
+    const names = byDir.get(dirname(full)) ?? new Set<string>();
+    names.add(basename(full));
+    byDir.set(dirname(full), names);
+  }
+  for (const [parent, names] of byDir) {
+    let entries: string[];
+    try { entries = readdirSync(parent); } catch { continue; }
+    for (const entry of entries) {
+      const m = TEMP_NAME.exec(entry);
+      if (m && names.has(m[1]!)) rmSync(join(parent, entry), { force: true });
+    }
+  }
+}
+
+/** `<name>.<pid>-<count>-<random>.tmp`, as createTemp makes them. */
+const TEMP_NAME = /^(.+)\.[0-9]+-[0-9a-z]+-[0-9a-z]*\.tmp$/;
 
 let tempCount = 0;
 

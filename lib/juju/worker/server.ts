@@ -13,12 +13,12 @@
  * changes; after IDLE_MS without a hook, MAX_HOOKS hooks, or when its `ready` file is no longer
  * its own (directory removed, another worker).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, chmodSync, constants } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, chmodSync, constants } from 'node:fs';
 import { Socket } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { dispatch, type CharmSource } from '../dispatch.ts';
-import { FileMemoryStore, memoryFilePath } from '../memory/store.ts';
+import { FileMemoryStore, memoryFilePath, type MemoryStore } from '../memory/store.ts';
 import { alive, procStat } from './liveness.ts';
 import { workerDir, WORKER_FILES } from './paths.ts';
 import { onLines, outputLines, parseRequest, reply, startTimeOf, type WorkerRequest } from './protocol.ts';
@@ -77,7 +77,13 @@ export async function serveWarm(source: CharmSource, entryPath: string, options:
   const myStart = startTimeOf(procStat(process.pid) ?? '');
   const readyText = `${process.pid} ${myStart}\n`;
 
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Only the last component: a unit whose directory was removed (the unit is gone) gets no
+  // worker, rather than a rebuilt tree for nobody.
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return;
+  }
   chmodSync(dir, 0o700);
   if (!takeLock(files.lock, readyText)) return;
   const entryId = identity(entryPath);
@@ -92,7 +98,9 @@ export async function serveWarm(source: CharmSource, entryPath: string, options:
   if (made.status !== 0) { unlinkSync(files.lock); return; }
   const { O_RDWR, O_NONBLOCK } = constants;
   const replyFd = openSync(files.reply, O_RDWR | O_NONBLOCK);
-  const requests = new Socket({ fd: openSync(files.request, O_RDWR | O_NONBLOCK), readable: true, writable: false });
+  const requestFd = openSync(files.request, O_RDWR | O_NONBLOCK);
+  const requestIno = fstatSync(requestFd).ino;
+  const requests = new Socket({ fd: requestFd, readable: true, writable: false });
 
   let stopping = false;
   const shutdown = (code = 0): never => {
@@ -134,11 +142,16 @@ export async function serveWarm(source: CharmSource, entryPath: string, options:
   process.on('SIGTERM', () => shutdown(0));
 
   let idle = setTimeout(() => shutdown(0), idleMs);
-  setInterval(() => {
-    let text = '';
-    try { text = readFileSync(files.ready, 'utf8'); } catch { /* gone */ }
-    if (text !== readyText && !busy) shutdown(0);
-  }, 2000).unref();
+  // Still the unit's worker? Its `ready` and `lock` name it and `req` is the FIFO it reads. Else
+  // (directory removed, another worker took over) clients cannot reach it: exit.
+  const stillMine = (): boolean => {
+    try {
+      return readFileSync(files.ready, 'utf8') === readyText && readFileSync(files.lock, 'utf8') === readyText && statSync(files.request).ino === requestIno;
+    } catch {
+      return false;
+    }
+  };
+  setInterval(() => { if (!busy && !stillMine()) shutdown(0); }, 2000).unref();
 
   let busy = false;
   let collect: NodeJS.Timeout | undefined;
@@ -191,13 +204,14 @@ export async function serveWarm(source: CharmSource, entryPath: string, options:
     process.stderr.write = capture('e');
     replaceEnv(env);
     let code = 1;
+    const path = memoryFilePath(env);
+    const memory = path ? new SavedAfterReply(new FileMemoryStore(path)) : undefined;
     try {
-      const path = memoryFilePath(env);
       code = await dispatch(source, {
         env,
         argv0: request.dispatchPath,
         stderr: (line) => send(outputLines(nonce, 'e', `${line}\n`)),
-        ...(path ? { memory: new FileMemoryStore(path) } : {}),
+        ...(memory ? { memory } : {}),
       });
     } catch (error) {
       send(outputLines(nonce, 'e', `charm: ${error instanceof Error ? error.message : String(error)}\n`));
@@ -208,12 +222,34 @@ export async function serveWarm(source: CharmSource, entryPath: string, options:
       replaceEnv(startEnv);
     }
     send(reply(nonce, 'x', String(code)));
+    memory?.commit();
     hooks++;
     const hookName = request.dispatchPath.slice('hooks/'.length);
     if (LAST_HOOKS.has(hookName) || hooks >= maxHooks) shutdown(0);
   }
 
   await new Promise<never>(() => {});
+}
+
+/**
+ * The hook memory is saved only once the hook's exit code is sent. Saved before, a worker killed
+ * between the two would leave a memory of writes Juju then discards (the hook failed); saved
+ * after, a worker killed between them leaves no memory, and the next hook reads everything
+ * (store.ts: `take` already moved the old one aside). The next request waits: this runs in the
+ * same synchronous turn as the reply.
+ */
+class SavedAfterReply implements MemoryStore {
+  readonly #inner: MemoryStore;
+  #pending: (() => void) | undefined;
+  constructor(inner: MemoryStore) { this.#inner = inner; }
+  take(): string | undefined { return this.#inner.take(); }
+  save(text: string): void { this.#pending = () => this.#inner.save(text); }
+  putBack(): void { this.#pending = () => this.#inner.putBack?.(); }
+  discard(): void { this.#pending = undefined; this.#inner.discard?.(); }
+  commit(): void {
+    try { this.#pending?.(); } catch { /* no memory: the next hook reads everything */ }
+    this.#pending = undefined;
+  }
 }
 
 /** One worker per unit: the lock holds the owner's `<pid> <start time>`; a dead owner's lock is taken over. */

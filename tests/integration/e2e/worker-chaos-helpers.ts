@@ -38,8 +38,9 @@ function inHook(home: string, { model, unit }: UnitRef): boolean {
 }
 
 /**
- * Every `delay()` ms, SIGKILLs one live warm worker of `units`, picked with `random`: most
- * often (3 in 4) one whose unit is in a hook, when there is one, since a worker killed between
+ * Every `delay()` ms, SIGKILLs one live warm worker of `units`, picked with `random`: one whose
+ * unit is in a hook when there is one, else (1 time in 4) an idle one. Idle workers are spared
+ * the rest of the time so that some live long enough to take a hook: a worker killed between
  * hooks only makes the next hook run directly. Only a process whose pid AND start time match
  * its unit's `ready` file is killed.
  */
@@ -48,12 +49,13 @@ export class WorkerKiller {
   /** Every worker seen ready (key `pid start`), killed or not. */
   readonly seen = new Map<string, WorkerProcess>();
   readonly #home: string;
-  readonly #units: readonly UnitRef[];
+  readonly #units: () => readonly UnitRef[];
   readonly #random: () => number;
   readonly #delay: () => number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(home: string, units: readonly UnitRef[], random: () => number, delay: () => number) {
+  /** `units`: the units whose workers may be killed, asked at each kill (units come and go). */
+  constructor(home: string, units: () => readonly UnitRef[], random: () => number, delay: () => number) {
     this.#home = home;
     this.#units = units;
     this.#random = random;
@@ -70,10 +72,10 @@ export class WorkerKiller {
   }
 
   #tick(): void {
-    const live = this.#units.map((u) => ({ u, w: readyWorker(this.#home, u) })).filter((x) => x.w !== undefined);
-    for (const { w } of live) this.seen.set(`${w!.pid} ${w!.start}`, w!);
+    const live = this.#units().flatMap((u) => { const w = readyWorker(this.#home, u); return w ? [{ u, w }] : []; });
+    for (const { w } of live) this.seen.set(`${w.pid} ${w.start}`, w);
     const busy = live.filter((x) => inHook(this.#home, x.u));
-    const pool = busy.length > 0 && this.#random() < 0.75 ? busy : live;
+    const pool = busy.length > 0 ? busy : this.#random() < 0.25 ? live : [];
     const victim = pool[Math.floor(this.#random() * pool.length)]?.w;
     if (victim && alive(victim.pid, victim.start)) {
       process.kill(victim.pid, 'SIGKILL');
@@ -83,8 +85,18 @@ export class WorkerKiller {
   }
 }
 
-/** Live warm-worker processes (any unit) whose workload root is under `home`, found through /proc. */
-export function workersUnder(home: string): number[] {
+/** Polls `done` every 100 ms until it is true or `ms` passed; returns its last answer. */
+export async function pollUntil(done: () => boolean, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/** Live warm-worker processes (any unit) whose workload root is `dir` or under it, found through /proc. */
+export function workersUnder(dir: string): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^[0-9]+$/.test(name)) continue;
@@ -92,7 +104,8 @@ export function workersUnder(home: string): number[] {
       if (!readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0').includes('--warm-worker')) continue;
       const root = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').find((kv) => kv.startsWith('CHARM_WORKLOAD_ROOT='));
       const start = startTimeOf(readFileSync(`/proc/${name}/stat`, 'latin1'));
-      if (root?.startsWith(`CHARM_WORKLOAD_ROOT=${home}/`) && alive(Number(name), start)) out.push(Number(name));
+      const path = root?.slice('CHARM_WORKLOAD_ROOT='.length);
+      if (path !== undefined && (path === dir || path.startsWith(`${dir}/`)) && alive(Number(name), start)) out.push(Number(name));
     } catch { /* gone meanwhile, or not ours to read */ }
   }
   return out;
@@ -131,22 +144,21 @@ export async function secretsSnapshot(sim: Simulator, models: readonly string[])
 }
 
 /**
- * Orphans and duplicates: a secret whose owner (application, or unit) no longer exists, or a
- * label its owner holds twice (a secret created again instead of found by its label).
+ * Orphans and duplicates: a secret whose owner's application no longer exists, or a label its
+ * owner holds twice (a secret created again instead of found by its label). A removed unit's
+ * own secrets stay with the simulator (the contract says nothing of their removal).
  */
 export async function secretProblems(sim: Simulator, secrets: Readonly<Record<string, SecretView>>): Promise<string[]> {
   const owners = new Set<string>();
   for (const model of new Set(Object.values(secrets).map((s) => s.model))) {
-    const status = (await sim.status(model)) as { applications?: Record<string, { units?: Record<string, unknown> }> };
-    for (const [app, a] of Object.entries(status.applications ?? {})) {
-      owners.add(`${model} ${app}`);
-      for (const unit of Object.keys(a.units ?? {})) owners.add(`${model} ${unit}`);
-    }
+    const status = (await sim.status(model)) as { applications?: Record<string, unknown> };
+    for (const app of Object.keys(status.applications ?? {})) owners.add(`${model} ${app}`);
   }
   const problems: string[] = [];
   const labels = new Set<string>();
   for (const [id, s] of Object.entries(secrets)) {
-    if (!owners.has(`${s.model} ${s.owner}`)) problems.push(`${id} (${s.label}): owner ${s.owner} does not exist`);
+    const app = s.owner.split('/')[0];
+    if (!owners.has(`${s.model} ${app}`)) problems.push(`${id} (${s.label}): owner ${s.owner}'s application does not exist`);
     const key = `${s.model} ${s.owner} ${s.label}`;
     if (labels.has(key)) problems.push(`${id}: second secret labelled "${s.label}" owned by ${s.owner}`);
     labels.add(key);
@@ -154,8 +166,8 @@ export async function secretProblems(sim: Simulator, secrets: Readonly<Record<st
   return problems;
 }
 
-/** Every file the charms rendered for their workloads (`var/snap/...` of each unit's machine), by path. */
-export function workloadFiles(home: string): Record<string, string> {
+/** Every file the charms rendered for the workloads of `units` (`var/snap/...` of each one's machine), by path. */
+export function workloadFiles(home: string, units: readonly UnitRef[]): Record<string, string> {
   const machines = join(home, 'machines');
   const out: Record<string, string> = {};
   const walk = (dir: string): void => {
@@ -166,10 +178,8 @@ export function workloadFiles(home: string): Record<string, string> {
       else if (st.isFile()) out[relative(machines, path)] = readFileSync(path, 'utf8');
     }
   };
-  for (const model of readdirSync(machines)) {
-    for (const unit of readdirSync(join(machines, model))) {
-      try { walk(join(machines, model, unit, 'var/snap')); } catch { /* nothing rendered */ }
-    }
+  for (const u of units) {
+    try { walk(join(machineRoot(home, u.model, u.unit), 'var/snap')); } catch { /* nothing rendered */ }
   }
   return out;
 }
