@@ -10,6 +10,8 @@
  *                                          adding --cpu-prof), put first on the hooks' PATH
  *
  * Calls from a background batch (lib/juju/prefetch.ts) show as a burst before the charm's own.
+ * The unit's warm worker (lib/juju/worker) runs these hooks, so PROF_NODE profiles nothing
+ * unless the hooks run directly: `CHARM_WARM_WORKER=0` (the hooks inherit it).
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
