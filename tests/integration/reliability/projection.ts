@@ -8,7 +8,8 @@
  *
  * Random values (keys, certificates, tokens, secret ids, uuids) differ between runs, so they
  * are alpha-renamed: each distinct value gets `$n` in order of first appearance in a sorted
- * walk. A certificate's PEM and its SHA-256 fingerprint get the same name, so "AMS trusts
+ * walk (tokens kept in secrets are recognised by value, the rest by shape). A certificate's
+ * PEM and its SHA-256 fingerprint get the same name, so "AMS trusts
  * the fingerprint of the certificate agent/1 renders" survives the renaming. Equal
  * projections mean the same state up to the choice of random values.
  */
@@ -27,7 +28,11 @@ const HEX32 = /\b[0-9a-f]{32}\b/g;
 /** Wall-clock instants (the charms read the real clock: validity ends, memo expiry). */
 const EPOCH_MS = /\b1[7-9]\d{11}\b/g;
 const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\b/g;
-/** base64url/hex-ish tokens of 24+ chars holding a digit (generated credentials). */
+/**
+ * base64url/hex-ish tokens of 24+ chars holding a digit (generated credentials). The digit
+ * keeps words out, so a token without one is missed (a 32-byte base64url token: 1 run in
+ * ~1500): credentials held in secrets are therefore renamed by value first (`secretValues`).
+ */
 const TOKEN = /(?<![A-Za-z0-9_+/=-])(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{24,}(?![A-Za-z0-9_+/=-])/g;
 
 /** sha256 of the DER inside a PEM body (whitespace and YAML indentation removed). */
@@ -162,6 +167,26 @@ export function rawState(h: CharmHarness): RawState {
   return { statuses, secrets, relations, units, leaderSettings, files };
 }
 
+/** A whole value shaped like a generated credential (base64url or hex, 24+ chars). */
+const CREDENTIAL = /^[A-Za-z0-9_-]{24,}$/;
+/** Hex fingerprints and ids: HEX64/HEX32 rename them whatever their digits, under the name their certificate shares. */
+const HEX_ID = /^(?:[0-9a-fA-F]{64}|[0-9a-f]{32})$/;
+
+/**
+ * Credential-shaped values of every secret revision (tokens the charms generated): renamed
+ * wherever they appear (bags, rendered files) because of where they are kept, not how they
+ * look, so a token that happens to hold no digit (TOKEN misses it) is renamed all the same.
+ */
+export function secretValues(state: WorldState): string[] {
+  const out = new Set<string>();
+  for (const s of Object.values(state.secrets)) {
+    for (const rev of Object.values(s.revisions)) {
+      for (const v of Object.values(decodeContent(rev.content) ?? {})) if (CREDENTIAL.test(v) && !HEX_ID.test(v)) out.add(v);
+    }
+  }
+  return [...out];
+}
+
 /** Alpha-renamed projection: equal for equal states up to the choice of random values. */
 export function canonicalState(h: CharmHarness): unknown {
   const state = h.engine.toJSON() as WorldState;
@@ -169,16 +194,21 @@ export function canonicalState(h: CharmHarness): unknown {
   r.addKnown(h.root, 'root');
   for (const m of Object.values(state.models)) r.addKnown(m.uuid, 'uuid');
   for (const id of Object.keys(state.secrets)) r.addKnown(id, 'secret');
+  for (const v of secretValues(state)) r.addKnown(v, 'tok');
   const raw = rawState(h);
   // Secrets first (sorted by owner/label), so names follow who owns what, not hook order.
   return { secrets: r.value(raw.secrets), statuses: r.value(raw.statuses), relations: r.value(raw.relations), units: r.value(raw.units), leaderSettings: r.value(raw.leaderSettings), files: r.value(raw.files) };
 }
 
-/** First differing path between two projections (for readable failures). */
+/**
+ * First differing path between two projections (for readable failures), in the order the
+ * Renamer walked them (`a`'s key order, then keys only `b` has): a value named differently
+ * shifts every later name, so the first difference in walk order is where it starts.
+ */
 export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
   if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
   if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
     for (const k of keys) {
       const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}/${k}`);
       if (d) return d;
