@@ -241,18 +241,14 @@ describe('dispatch script: the warm-worker client (lib/juju/worker/protocol.ts)'
     expect(requestsGot(dir)).toBe('');
   });
 
-  it.each([['busy', 'b'], ['refuse', 'r']])('runs directly when the worker answers %s (%s)', async (scenario) => {
+  it.each([
+    ['busy', 'it answers b (busy)'],
+    ['refuse', 'it answers r (refused)'],
+    ['exit-before-start', 'it dies after reading the request, before it started the hook'],
+  ])('runs directly when the worker (%s): %s', async (scenario) => {
     const charm = warmCharm();
     const dir = makeWorkerDir(besideCharm(charm));
     await startWorker(dir, scenario);
-    expect(await dispatchHook(charm)).toMatchObject({ code: 0, stdout: directOutput(charm), stderr: '' });
-    expect(requestsGot(dir)).toMatch(/^\d+ \S+ hooks\/config-changed\n$/);
-  });
-
-  it('runs directly when the worker dies after reading the request, before it started the hook', async () => {
-    const charm = warmCharm();
-    const dir = makeWorkerDir(besideCharm(charm));
-    await startWorker(dir, 'exit-before-start');
     expect(await dispatchHook(charm)).toMatchObject({ code: 0, stdout: directOutput(charm), stderr: '' });
     expect(requestsGot(dir)).toMatch(/^\d+ \S+ hooks\/config-changed\n$/);
   });
