@@ -4,7 +4,8 @@
  * what a failed hook read or wrote is never trusted, as Juju discards its writes (contract §1.5).
  */
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { unitFilePath } from '../unit-files.ts';
 
 export interface MemoryStore {
   /** The saved text, removed from the store; undefined when there is none. */
@@ -96,18 +97,7 @@ export class MemoryBank {
   }
 }
 
-/**
- * The file of a real unit: in its charm directory (`/var/lib/juju/agents/unit-<app>-<n>/charm`,
- * root-owned, one per unit), beside what ops keeps there (`.unit-state.db`). When the simulator
- * emulates machines (`CHARM_WORKLOAD_ROOT`, lib/testing/process/machine.ts) every unit shares
- * the source charm directory, so the file goes to the unit's agent directory under that root.
- */
+/** The unit's hook memory file (unit-files.ts says where a unit's own files live). */
 export function memoryFilePath(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const unit = env['JUJU_UNIT_NAME'];
-  if (!unit) return undefined;
-  const root = env['CHARM_WORKLOAD_ROOT'];
-  const tag = `unit-${unit.replace('/', '-')}`;
-  if (root) return join(root, 'var/lib/juju/agents', tag, 'hook-memory.json');
-  const charmDir = env['JUJU_CHARM_DIR'] ?? env['CHARM_DIR'];
-  return charmDir ? join(charmDir, `.hook-memory-${tag}.json`) : undefined;
+  return unitFilePath(env, 'hook-memory.json', (tag) => `.hook-memory-${tag}.json`);
 }

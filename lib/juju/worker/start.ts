@@ -2,12 +2,11 @@
  * After a hook ran directly (no worker took it), start the unit's warm worker (README.md) for
  * the hooks after it, unless one is running or starting. Only where the worker is allowed:
  * Linux (/proc), a hook (not an action), Juju with secrets (the hook memory and deferred writes
- * are on there, dispatch.ts), not under `juju debug-hooks`/`debug-code` (JUJU_DEBUG, JUJU_DEBUG_AT:
+ * are on there, dispatch.ts), not under `juju debug-hooks`/`debug-code` (JUJU_DEBUG, JUJU_DEBUG_AT, contract §1.2:
  * the operator runs the hook by hand and expects it in the foreground), not `stop`/`remove`,
  * and not when CHARM_WARM_WORKER=0.
  *
- * The worker gets no hook context: the variables naming this hook's context and event are
- * dropped; each hook it serves brings its own environment.
+ * The worker gets no hook context (WORKER_ENV); each hook it serves brings its own environment.
  */
 import { spawn } from 'node:child_process';
 import { workerRunning } from './liveness.ts';
@@ -16,7 +15,11 @@ import { JujuVersion } from '../version.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const HOOK_ONLY = /^(JUJU_(CONTEXT_ID|AGENT_SOCKET_ADDRESS|AGENT_SOCKET_NETWORK|DISPATCH_PATH|HOOK_NAME|RELATION|RELATION_ID|REMOTE_APP|REMOTE_UNIT|DEPARTING_UNIT|ACTION_.*|SECRET_.*|STORAGE_.*|WORKLOAD_NAME|NOTICE_.*|PEBBLE_.*|TARGET_BASE|DEBUG.*)|CHARM_WARM_WORKER)$/;
+/**
+ * What the worker starts with: where the unit's files are and which Juju runs it, plus the
+ * process basics. Nothing of this hook's context or event; each hook brings its own environment.
+ */
+const WORKER_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'JUJU_UNIT_NAME', 'JUJU_MODEL_UUID', 'JUJU_CHARM_DIR', 'CHARM_DIR', 'JUJU_VERSION', 'CHARM_WORKLOAD_ROOT', 'CHARM_WARM_WORKER_IDLE_MS'];
 
 export const WORKER_FLAG = '--warm-worker';
 
@@ -38,7 +41,7 @@ export function startWorker(env: Env, entryPath: string): boolean {
   const dir = workerDir(env);
   if (!dir || !workerAllowed(env) || workerRunning(dir)) return false;
   const workerEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !HOOK_ONLY.test(k)) workerEnv[k] = v;
+  for (const k of WORKER_ENV) { const v = env[k]; if (v !== undefined) workerEnv[k] = v; }
   try {
     const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', entryPath, WORKER_FLAG], { detached: true, stdio: 'ignore', env: workerEnv, cwd: env['JUJU_CHARM_DIR'] || process.cwd() });
     child.on('error', () => { /* no worker: hooks run directly */ });

@@ -3,7 +3,7 @@
  * the operator's settle-and-resolve loop, and the snapshots that must survive the chaos
  * (secrets as `show-secret --reveal` sees them, the charms' rendered workload files).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { alive } from '../../../lib/juju/worker/liveness.ts';
 import { workerDir, WORKER_FILES } from '../../../lib/juju/worker/paths.ts';
@@ -11,6 +11,7 @@ import { startTimeOf } from '../../../lib/juju/worker/protocol.ts';
 import { memoryFilePath } from '../../../lib/juju/memory/store.ts';
 import { machineRoot } from '../../../lib/testing/process/machine.ts';
 import type { Simulator } from '../../../lib/testing/process/simulator.ts';
+import { walkFiles } from '../reliability/projection.ts';
 import { unitsInError } from '../reliability/story.ts';
 
 export interface UnitRef { readonly model: string; readonly unit: string }
@@ -170,16 +171,10 @@ export async function secretProblems(sim: Simulator, secrets: Readonly<Record<st
 export function workloadFiles(home: string, units: readonly UnitRef[]): Record<string, string> {
   const machines = join(home, 'machines');
   const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
-      else if (st.isFile()) out[relative(machines, path)] = readFileSync(path, 'utf8');
-    }
-  };
   for (const u of units) {
-    try { walk(join(machineRoot(home, u.model, u.unit), 'var/snap')); } catch { /* nothing rendered */ }
+    const root = join(machineRoot(home, u.model, u.unit), 'var/snap');
+    if (!existsSync(root)) continue; // nothing rendered
+    for (const f of walkFiles(root)) out[relative(machines, join(root, f.path))] = f.content;
   }
   return out;
 }

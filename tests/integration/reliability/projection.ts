@@ -91,7 +91,8 @@ export class Renamer {
   }
 }
 
-function walkFiles(root: string): Array<{ path: string; mode: number; content: string }> {
+/** Every regular file under `root` (never a FIFO or socket: a read would block), by path relative to it, sorted. */
+export function walkFiles(root: string): Array<{ path: string; mode: number; content: string }> {
   const out: Array<{ path: string; mode: number; content: string }> = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
